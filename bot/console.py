@@ -1,0 +1,470 @@
+"""Local console mode: chat with the real bot in a terminal, no token and no network.
+
+The real :class:`telegram.ext.Application` and handlers run; Telegram itself is replaced by
+:class:`bot.fake_api.FakeBotAPI`. Each input line is a message from a local user; the bot's
+replies are printed, inline buttons are shown as numbered choices (type the number to press
+one). Piped stdin works and the console exits at EOF::
+
+    printf '/start\\nread al-kahf 1-20\\n/progress\\n' | python -m bot console
+
+Build the application with the fake as both request objects, e.g.::
+
+    fake = FakeBotAPI()
+    app = ApplicationBuilder().token(CONSOLE_TOKEN).request(fake).get_updates_request(fake).build()
+    await run_console(app, fake)
+
+or let :func:`console_main` do the asyncio plumbing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+import threading
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, TextIO
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.fake_api import EDIT_METHODS, SEND_METHODS, ApiCall, Clock, FakeBotAPI, UpdateFactory
+
+__all__ = ["CONSOLE_TOKEN", "console_main", "render_text", "run_console"]
+
+CONSOLE_TOKEN = "123456:CONSOLE"
+"""A syntactically valid token for the offline bot (the fake never checks it)."""
+
+SETTLE_TIMEOUT = 30.0
+"""Seconds to wait for non-blocking handler tasks started by one input line."""
+
+_LOCATION_RE = re.compile(r"^/location(?:@\w+)?\s+(-?\d+(?:\.\d+)?)[\s,]+(-?\d+(?:\.\d+)?)\s*$")
+
+_ANSI = {
+    "b": ("\033[1m", "\033[22m"),
+    "strong": ("\033[1m", "\033[22m"),
+    "i": ("\033[3m", "\033[23m"),
+    "em": ("\033[3m", "\033[23m"),
+    "u": ("\033[4m", "\033[24m"),
+    "ins": ("\033[4m", "\033[24m"),
+    "s": ("\033[9m", "\033[29m"),
+    "strike": ("\033[9m", "\033[29m"),
+    "del": ("\033[9m", "\033[29m"),
+    "code": ("\033[36m", "\033[39m"),
+    "pre": ("\033[36m", "\033[39m"),
+}
+_DIM = ("\033[2m", "\033[22m")
+
+
+class _TerminalHTML(HTMLParser):
+    def __init__(self, color: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.color = color
+        self.out: list[str] = []
+        self.hrefs: list[str | None] = []
+        self.link_start: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.color and tag in _ANSI:
+            self.out.append(_ANSI[tag][0])
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+            self.link_start.append(len(self.out))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.color and tag in _ANSI:
+            self.out.append(_ANSI[tag][1])
+        if tag == "a" and self.hrefs:
+            href = self.hrefs.pop()
+            label = "".join(self.out[self.link_start.pop() :])
+            if href and href != label:
+                self.out.append(f" ({href})")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+
+def render_text(text: str, parse_mode: str | None, *, color: bool = False) -> str:
+    """Turn a bot text into terminal text: HTML tags stripped (or ANSI styles with ``color``),
+    entities unescaped, links shown as ``label (url)``."""
+    mode = (parse_mode or "").upper()
+    if mode == "HTML":
+        parser = _TerminalHTML(color)
+        parser.feed(text)
+        parser.close()
+        return "".join(parser.out)
+    if mode == "MARKDOWNV2":
+        return re.sub(r"\\(.)", r"\1", text)
+    return text
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+class _Console:
+    def __init__(
+        self,
+        application: Application,
+        fake: FakeBotAPI,
+        *,
+        stdout: TextIO,
+        user_id: int,
+        first_name: str,
+        language_code: str,
+        clock: Clock | None,
+        save_dir: Path | None,
+        color: bool,
+        echo_input: bool,
+    ) -> None:
+        self.app = application
+        self.fake = fake
+        self.stdout = stdout
+        self.user_id = user_id
+        self.first_name = first_name
+        self.language_code = language_code
+        self.save_dir = save_dir
+        self.color = color
+        self.echo_input = echo_input
+        self.updates = UpdateFactory(clock=clock, fake=fake)
+        self.seen = len(fake.calls)
+        # the inline keyboard under the bot's last message to us: (chat_id, message_id), buttons
+        self.choice_msg: tuple[int, int] | None = None
+        self.choices: list[dict[str, Any]] = []
+        self.busy = False
+
+    # ---- output --------------------------------------------------------------------------------
+
+    def write(self, line: str = "") -> None:
+        self.stdout.write(line + "\n")
+        self.stdout.flush()
+
+    def dim(self, text: str) -> str:
+        return f"{_DIM[0]}{text}{_DIM[1]}" if self.color else text
+
+    def banner(self) -> None:
+        self.write("Quran Tracker — offline console (no Telegram, no network).")
+        self.write("Type messages as a Telegram user would, e.g. /start.")
+        self.write("  N                  press button N under the bot's last message")
+        self.write("  \\TEXT              send TEXT literally (e.g. \\5 when buttons are shown)")
+        self.write("  /location LAT LON  share a location, e.g. /location 21.42 39.83")
+        self.write("Ctrl-D (end of input) or Ctrl-C quits.")
+        self.write()
+
+    def flush(self) -> None:
+        """Print every bot action recorded since the last flush, in order."""
+        calls = self.fake.calls
+        if len(calls) < self.seen:  # somebody cleared the recording
+            self.seen = 0
+        new, self.seen = calls[self.seen :], len(calls)
+        for call in new:
+            self.show(call)
+
+    def show(self, call: ApiCall) -> None:
+        if not call.ok:
+            if call.method != "getUpdates":
+                self.write(self.dim(f"(Telegram refused {call.method}: {call.error})"))
+            return
+        if call.method in SEND_METHODS:
+            self.show_sent(call)
+        elif call.method in EDIT_METHODS:
+            self.show_edit(call)
+        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+            kind = "alert" if call.params.get("show_alert") else "notice"
+            self.write(self.dim(f"({kind}) {call.params['text']}"))
+        elif call.method == "deleteMessage":
+            self.write(self.dim("(a message was deleted)"))
+
+    def prefix(self, chat_id: int | None) -> str:
+        return "" if chat_id in (None, self.user_id) else self.dim(f"[to chat {chat_id}] ")
+
+    def show_sent(self, call: ApiCall) -> None:
+        msg = call.result
+        chat_id = msg["chat"]["id"]
+        parse_mode = call.params.get("parse_mode")
+        prefix = self.prefix(chat_id)
+        if call.method == "sendMessage":
+            self.write(prefix + render_text(str(call.params.get("text", "")), parse_mode, color=self.color))
+        else:
+            kind = "photo" if call.method == "sendPhoto" else "document"
+            upload = next((f for f in call.files if f.field == kind), call.files[0] if call.files else None)
+            if upload is None:
+                label = f"[{kind}: {call.params.get(kind)}]"
+            else:
+                label = f"[{kind}: {upload.filename}, {_size(upload.size)}"
+                saved = self.save(upload.filename, upload.data, msg["message_id"])
+                label += f", saved to {saved}]" if saved else "]"
+            self.write(prefix + label)
+            if call.params.get("caption"):
+                self.write(render_text(str(call.params["caption"]), parse_mode, color=self.color))
+        markup = call.params.get("reply_markup") or {}
+        rows = markup.get("inline_keyboard") or []
+        if chat_id == self.user_id:
+            self.choice_msg = (chat_id, msg["message_id"])
+            self.choices = [button for row in rows for button in row]
+        self.show_buttons(rows, start=1 if chat_id == self.user_id else None)
+
+    def show_edit(self, call: ApiCall) -> None:
+        params = call.params
+        chat_id = params.get("chat_id")
+        parse_mode = params.get("parse_mode")
+        prefix = self.prefix(chat_id)
+        if call.method == "editMessageText":
+            text = render_text(str(params.get("text", "")), parse_mode, color=self.color)
+            self.write(prefix + self.dim("(edited) ") + text)
+        elif call.method == "editMessageCaption":
+            text = render_text(str(params.get("caption", "")), parse_mode, color=self.color)
+            self.write(prefix + self.dim("(caption edited) ") + text)
+        rows = (params.get("reply_markup") or {}).get("inline_keyboard") or []
+        is_choice_msg = isinstance(call.result, dict) and self.choice_msg == (
+            call.result["chat"]["id"],
+            call.result["message_id"],
+        )
+        if is_choice_msg:
+            self.choices = [button for row in rows for button in row]
+        if call.method == "editMessageReplyMarkup" and not rows:
+            self.write(prefix + self.dim("(buttons removed)"))
+        elif call.method == "editMessageReplyMarkup":
+            self.write(prefix + self.dim("(buttons changed)"))
+        self.show_buttons(rows, start=1 if is_choice_msg else None)
+
+    def show_buttons(self, rows: list[list[dict[str, Any]]], start: int | None) -> None:
+        number = start
+        for row in rows:
+            cells = []
+            for button in row:
+                text = str(button.get("text", ""))
+                if button.get("url"):
+                    text += " ↗"
+                if number is None:
+                    cells.append(f"[{text}]")
+                else:
+                    cells.append(f"[{number}] {text}")
+                    number += 1
+            self.write("  " + "   ".join(cells))
+
+    def save(self, filename: str, data: bytes, message_id: int) -> Path | None:
+        if self.save_dir is None:
+            return None
+        self.save_dir.mkdir(parents=True, exist_ok=True)
+        path = self.save_dir / f"{message_id:04d}-{Path(filename).name or 'file'}"
+        path.write_bytes(data)
+        return path
+
+    # ---- input ---------------------------------------------------------------------------------
+
+    def update_for(self, line: str) -> dict[str, Any] | None:
+        """The update dict a line stands for, or None if the line was handled locally."""
+        if line.startswith("\\"):
+            return self.message(line[1:])
+        if line.isdigit() and self.choices:
+            return self.press(int(line))
+        location = _LOCATION_RE.match(line)
+        if location:
+            lat, lon = float(location.group(1)), float(location.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                self.write(self.dim("(latitude must be within ±90 and longitude within ±180)"))
+                return None
+            return self.updates.location(
+                self.user_id, lat, lon, first_name=self.first_name, language_code=self.language_code
+            )
+        if re.match(r"^/location(@\w+)?\b", line):
+            self.write(self.dim("(usage: /location LAT LON, e.g. /location 21.42 39.83)"))
+            return None
+        return self.message(line)
+
+    def message(self, text: str) -> dict[str, Any]:
+        return self.updates.message(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+        )
+
+    def press(self, number: int) -> dict[str, Any] | None:
+        if not 1 <= number <= len(self.choices):
+            self.write(
+                self.dim(f"(no button {number}; buttons are 1–{len(self.choices)}; send \\{number} as text)")
+            )
+            return None
+        button = self.choices[number - 1]
+        if button.get("url"):
+            self.write(self.dim(f"(opens {button['url']})"))
+            return None
+        if "callback_data" not in button:
+            self.write(self.dim("(this kind of button can't be pressed in the console)"))
+            return None
+        assert self.choice_msg is not None
+        message = self.fake.message(*self.choice_msg)
+        if message is None:
+            self.write(self.dim("(that message no longer exists)"))
+            return None
+        self.write(self.dim(f"(pressed: {button.get('text', '')})"))
+        return self.updates.callback(
+            self.user_id,
+            button["callback_data"],
+            message,
+            first_name=self.first_name,
+            language_code=self.language_code,
+        )
+
+    async def handle(self, line: str) -> None:
+        self.busy = True
+        try:
+            self.flush()  # anything that arrived while we waited for input comes first
+            if self.echo_input:
+                self.write(f"> {line}")
+            update = self.update_for(line)
+            if update is not None:
+                await self.dispatch(update)
+            self.flush()
+        finally:
+            self.busy = False
+
+    async def dispatch(self, data: dict[str, Any]) -> None:
+        before = set(_pending_tasks(self.app))
+        try:
+            await self.app.process_update(Update.de_json(data, self.app.bot))
+        except Exception as exc:  # handler errors go to error handlers; this is PTB itself failing
+            self.write(self.dim(f"(the bot failed to process that update: {exc!r})"))
+        # handlers with block=False run as tasks: wait for the ones this line started
+        new = [t for t in _pending_tasks(self.app) if t not in before and not t.done()]
+        if new:
+            await asyncio.wait(new, timeout=SETTLE_TIMEOUT)
+        await asyncio.sleep(0)
+
+
+def _pending_tasks(application: Application) -> set[asyncio.Task[Any]]:
+    # PTB keeps the tasks of Application.create_task (used for block=False handlers) in this
+    # private, name-mangled set; there is no public accessor. Missing → nothing to wait for.
+    return set(getattr(application, "_Application__create_task_tasks", set()))
+
+
+def _start_reader(stdin: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+    """Read lines on a daemon thread so the event loop (jobs, handlers) keeps running, and so a
+    blocked read never keeps the interpreter alive on Ctrl-C (unlike the default executor)."""
+
+    def put(item: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # loop already closed
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def reader() -> None:
+        try:
+            while True:
+                line = stdin.readline()
+                if not line:
+                    break
+                put(line)
+        except (OSError, ValueError):  # closed or unreadable stdin counts as EOF
+            pass
+        finally:
+            put(None)
+
+    threading.Thread(target=reader, name="console-stdin", daemon=True).start()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+async def run_console(
+    application: Application,
+    fake: FakeBotAPI,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    user_id: int = 1,
+    first_name: str = "You",
+    language_code: str = "en",
+    clock: Clock | None = None,
+    save_dir: str | Path | None = None,
+    color: bool | None = None,
+) -> None:
+    """Run ``application`` against ``fake`` as an interactive (or piped) chat until EOF.
+
+    ``application`` must use ``fake`` as its request objects. If it isn't running yet it is
+    initialized, ``post_init`` is called and it is started (no polling: updates are fed
+    directly via ``process_update``); on return it is stopped and shut down again, calling
+    ``post_stop``/``post_shutdown`` like ``run_polling`` does. ``color`` defaults to whether
+    ``stdout`` is a terminal; input lines are echoed when ``stdin`` is not a terminal, so a
+    piped session prints a readable transcript.
+    """
+    console = _Console(
+        application,
+        fake,
+        stdout=stdout,
+        user_id=user_id,
+        first_name=first_name,
+        language_code=language_code,
+        clock=clock,
+        save_dir=Path(save_dir) if save_dir is not None else None,
+        color=_isatty(stdout) if color is None else color,
+        echo_input=not _isatty(stdin),
+    )
+    started_here = not application.running
+    if started_here:
+        await application.initialize()
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+
+    activity = asyncio.Event()
+    unsubscribe = fake.subscribe(lambda _call: activity.set())
+
+    async def watch() -> None:  # print messages sent while idle (e.g. reminders from jobs)
+        while True:
+            await activity.wait()
+            activity.clear()
+            await asyncio.sleep(0)
+            if not console.busy:
+                console.flush()
+
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    watcher = asyncio.create_task(watch(), name="console-watch")
+    try:
+        console.flush()  # whatever post_init sent
+        console.banner()
+        _start_reader(stdin, loop, lines)
+        while True:
+            raw = await lines.get()
+            if raw is None:
+                break
+            line = raw.strip()
+            if line:
+                await console.handle(line)
+        console.flush()
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        unsubscribe()
+        if started_here:
+            if application.running:
+                await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+            await application.shutdown()
+            if application.post_shutdown:
+                await application.post_shutdown(application)
+        console.flush()
+
+
+def console_main(build_application: Callable[[FakeBotAPI], Application], **kwargs: Any) -> int:
+    """Synchronous entry point for ``python -m bot console``: makes the fake, builds the
+    application with it (``build_application(fake)`` must pass ``fake`` as ``request`` and
+    ``get_updates_request``), runs the console and returns an exit code (130 on Ctrl-C)."""
+    fake = FakeBotAPI()
+    application = build_application(fake)
+    try:
+        asyncio.run(run_console(application, fake, **kwargs))
+    except KeyboardInterrupt:
+        return 130
+    return 0
