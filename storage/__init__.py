@@ -1,0 +1,6 @@
+"""Persistence: models, migrations, the unit of work and the queries. The only package that knows SQL."""
+
+from storage.db import Database, UnitOfWork, create_engine
+from storage.migrate import downgrade, upgrade
+
+__all__ = ["Database", "UnitOfWork", "create_engine", "downgrade", "upgrade"]

@@ -1,0 +1,270 @@
+"""The schema, as SQLAlchemy 2 models. `docs/schema.md` explains every table and constraint.
+
+Integrity lives in the database as well as in `tracker/`: ranges are checked, duplicates that would be
+bugs are UNIQUE, and every row that belongs to a user cascades from `users`, so deleting a user deletes
+all of their data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+# Stable constraint names: Alembic needs them to alter or drop constraints, and SQLite batch mode
+# cannot recreate an unnamed one.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TOTAL_AYAHS = 6236  # the canonical ayah index runs 1..6236 (quran.TOTAL_AYAHS; storage stays independent)
+
+# A surrogate key: BIGINT on Postgres, but SQLite only auto-increments a plain INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _cascade(target: str) -> ForeignKey:
+    return ForeignKey(target, ondelete="CASCADE")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("length(language) BETWEEN 2 AND 8", name="language_code"),
+        CheckConstraint("length(timezone) BETWEEN 1 AND 64", name="timezone_name"),
+        CheckConstraint("grace_days_per_week BETWEEN 0 AND 7", name="grace_days"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Telegram user id
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    grace_days_per_week: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Khatm(Base):
+    """One full reading of the Quran by one user; exactly one is open at a time."""
+
+    __tablename__ = "khatms"
+    __table_args__ = (
+        UniqueConstraint("user_id", "number"),
+        UniqueConstraint("id", "user_id"),  # target of readings' composite foreign key
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("completed_at IS NULL OR completed_at >= started_at", name="completed_after_start"),
+        Index("ix_khatms_one_open_per_user", "user_id", unique=True,
+              postgresql_where=text("completed_at IS NULL"), sqlite_where=text("completed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reading(Base):
+    """What a user read: one inclusive range of the canonical ayah index, on one local day."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        CheckConstraint(f"start_index >= 1 AND start_index <= end_index AND end_index <= {TOTAL_AYAHS}",
+                        name="range_valid"),
+        CheckConstraint("source IN ('message', 'command', 'reminder', 'circle', 'import')",
+                        name="source_known"),
+        CheckConstraint("part >= 0", name="part_non_negative"),
+        CheckConstraint("length(source_text) <= 4096", name="source_text_length"),
+        # The same Telegram update (a webhook retry, a double tap) must not log twice.
+        UniqueConstraint("user_id", "update_id", "part"),
+        # A reading belongs to a khatm of the same user.
+        ForeignKeyConstraint(["khatm_id", "user_id"], ["khatms.id", "khatms.user_id"], ondelete="CASCADE"),
+        Index("ix_readings_user_id_local_date", "user_id", "local_date"),
+        Index("ix_readings_user_id_recorded_at", "user_id", "recorded_at"),
+        Index("ix_readings_khatm_id_start_index", "khatm_id", "start_index"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    khatm_id: Mapped[int] = mapped_column(Id)
+    start_index: Mapped[int] = mapped_column(SmallInteger)
+    end_index: Mapped[int] = mapped_column(SmallInteger)
+    local_date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), server_default="message")
+    source_text: Mapped[str | None] = mapped_column(Text)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    part: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+
+
+class Goal(Base):
+    """A user's current goal: a daily amount, or a khatm by a date."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
+            "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0)",
+            name="kind_has_its_value"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int | None] = mapped_column(Integer)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    preset: Mapped[str | None] = mapped_column(String(32))
+    started_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExcusedDay(Base):
+    """A local day the user asked not to count against their streak (private to them)."""
+
+    __tablename__ = "excused_days"
+    __table_args__ = (
+        CheckConstraint("reason IN ('travel', 'illness', 'menstruation', 'other')", name="reason_known"),
+    )
+
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16))
+
+
+class Reminder(Base):
+    """A nudge the user wants at a local time; `next_due_at` is precomputed in UTC for the tick's query."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "slot"),
+        CheckConstraint("kind IN ('daily', 'streak', 'kahf')", name="kind_known"),
+        CheckConstraint("slot BETWEEN 1 AND 5", name="slot_range"),
+        Index("ix_reminders_due", "next_due_at",
+              postgresql_where=text("enabled"), sqlite_where=text("enabled")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    slot: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
+    local_time: Mapped[time] = mapped_column(Time)
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """A nudge claimed for sending. The UNIQUE key is what makes a reminder impossible to send twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "slot", "local_date"),
+        Index("ix_deliveries_claimed_at", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    slot: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
+    local_date: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Circle(Base):
+    """A Telegram group that reads together."""
+
+    __tablename__ = "circles"
+    __table_args__ = (
+        CheckConstraint("mode IN ('khatm', 'wird')", name="mode_known"),
+        CheckConstraint("wird_pages IS NULL OR wird_pages BETWEEN 1 AND 20", name="wird_pages_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # follows group -> supergroup migration
+    title: Mapped[str | None] = mapped_column(String(256))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    announce: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    mode: Mapped[str] = mapped_column(String(8), server_default="khatm")
+    wird_pages: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class CircleMember(Base):
+    __tablename__ = "circle_members"
+    __table_args__ = (Index("ix_circle_members_user_id", "user_id"),)
+
+    circle_id: Mapped[int] = mapped_column(_cascade("circles.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KhatmRound(Base):
+    """A group khatm: the 30 juz shared out among a circle's members."""
+
+    __tablename__ = "khatm_rounds"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("completed_at IS NULL OR cancelled_at IS NULL",
+                        name="not_both_completed_and_cancelled"),
+        Index("ix_khatm_rounds_one_open_per_circle", "circle_id", unique=True,
+              postgresql_where=text("completed_at IS NULL AND cancelled_at IS NULL"),
+              sqlite_where=text("completed_at IS NULL AND cancelled_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(_cascade("circles.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class JuzAssignment(Base):
+    """One juz of a round and its reader. The primary key (round, juz) is what gives a juz one reader."""
+
+    __tablename__ = "juz_assignments"
+    __table_args__ = (
+        CheckConstraint("juz BETWEEN 1 AND 30", name="juz_range"),
+        Index("ix_juz_assignments_user_id", "user_id"),
+    )
+
+    round_id: Mapped[int] = mapped_column(_cascade("khatm_rounds.id"), primary_key=True)
+    juz: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

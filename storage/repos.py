@@ -1,0 +1,101 @@
+"""Queries, grouped by table. Only this package writes SQL; callers get model objects back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Delivery, Khatm, Reading, User
+
+
+class UserRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.id == user_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, user: User) -> User:
+        self.s.add(user)
+        await self.s.flush()
+        return user
+
+    async def delete(self, user_id: int) -> bool:
+        result = await self.s.execute(delete(User).where(User.id == user_id))
+        return result.rowcount > 0
+
+
+class KhatmRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def open_for(self, user_id: int) -> Khatm | None:
+        stmt = select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_(None))
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def start(self, user_id: int, now: datetime) -> Khatm:
+        last = await self.s.scalar(select(func.max(Khatm.number)).where(Khatm.user_id == user_id))
+        khatm = Khatm(user_id=user_id, number=(last or 0) + 1, started_at=now)
+        self.s.add(khatm)
+        await self.s.flush()
+        return khatm
+
+    async def completed(self, user_id: int) -> list[Khatm]:
+        stmt = (select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_not(None))
+                .order_by(Khatm.number))
+        return list((await self.s.execute(stmt)).scalars())
+
+
+class ReadingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, reading: Reading) -> Reading:
+        self.s.add(reading)
+        await self.s.flush()
+        return reading
+
+    async def for_update_id(self, user_id: int, update_id: int) -> list[Reading]:
+        stmt = (select(Reading).where(Reading.user_id == user_id, Reading.update_id == update_id)
+                .order_by(Reading.part))
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def ranges_of_khatm(self, khatm_id: int) -> list[tuple[int, int]]:
+        stmt = (select(Reading.start_index, Reading.end_index).where(Reading.khatm_id == khatm_id)
+                .order_by(Reading.start_index))
+        return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
+
+    async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
+        stmt = (select(Reading).where(Reading.user_id == user_id)
+                .order_by(Reading.recorded_at.desc(), Reading.id.desc()).limit(limit))
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def between(self, user_id: int, first: date, last: date) -> list[Reading]:
+        stmt = (select(Reading).where(Reading.user_id == user_id, Reading.local_date >= first,
+                                      Reading.local_date <= last).order_by(Reading.local_date, Reading.id))
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def delete(self, user_id: int, reading_id: int) -> bool:
+        result = await self.s.execute(
+            delete(Reading).where(Reading.id == reading_id, Reading.user_id == user_id))
+        return result.rowcount > 0
+
+
+class DeliveryRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def claim(self, user_id: int, kind: str, slot: int, local_date: date, now: datetime) -> bool:
+        """Claim one nudge; False when it was already claimed (by this or another instance)."""
+        values = dict(user_id=user_id, kind=kind, slot=slot, local_date=local_date, claimed_at=now)
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(Delivery).values(**values).on_conflict_do_nothing(
+            index_elements=["user_id", "kind", "slot", "local_date"]).returning(Delivery.id)
+        return (await self.s.execute(stmt)).scalar_one_or_none() is not None

@@ -1,0 +1,58 @@
+"""Every record goes through loguru, and the bot token never reaches a log line."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from loguru import logger
+
+from bot.logs import setup_logging
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+
+
+def test_stdlib_records_go_through_loguru_as_json_lines_without_the_token():
+    out = io.StringIO()
+    setup_logging("INFO", "json", secrets=[TOKEN], stream=out)
+    # What httpx writes for every Bot API call (the token is part of the URL).
+    logging.getLogger("httpx").warning('HTTP Request: POST https://api.telegram.org/bot%s/getMe "200"', TOKEN)
+    logging.getLogger("telegram.ext.Application").info("Application started")
+    logger.bind(update_id=42, user_id=7).info("handled update with {}", TOKEN)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == 3
+    assert TOKEN not in out.getvalue()
+    assert "[REDACTED]" in lines[0]["record"]["message"]
+    assert lines[1]["record"]["message"] == "Application started"
+    assert lines[2]["record"]["extra"] == {"update_id": 42, "user_id": 7}
+
+
+def test_any_token_shaped_string_is_redacted_even_if_unknown():
+    out = io.StringIO()
+    setup_logging("INFO", "text", stream=out)
+    logger.error("leaked 987654321:ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9 here")
+    assert "987654321:ZZ" not in out.getvalue()
+    assert "leaked [REDACTED] here" in out.getvalue()
+
+
+def test_exceptions_with_the_token_are_redacted():
+    out = io.StringIO()
+    setup_logging("INFO", "text", secrets=[TOKEN], stream=out)
+    try:
+        raise RuntimeError(f"cannot reach https://api.telegram.org/bot{TOKEN}/sendMessage")
+    except RuntimeError:
+        logger.exception("send failed")
+    assert "send failed" in out.getvalue()
+    assert "RuntimeError" in out.getvalue()
+    assert TOKEN not in out.getvalue()
+
+
+def test_level_filters_library_noise():
+    out = io.StringIO()
+    setup_logging("WARNING", "text", stream=out)
+    logging.getLogger("apscheduler.scheduler").info("tick")
+    logging.getLogger("sqlalchemy.engine").info("SELECT 1")
+    logger.warning("kept")
+    assert "tick" not in out.getvalue() and "SELECT 1" not in out.getvalue()
+    assert "kept" in out.getvalue()
