@@ -44,11 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(migrate(settings))
         if args.command == "console":
             print("Quran Tracker is ready. (The chat console arrives with the bot itself.)")
-        elif args.command == "run":
-            if not settings.token:
-                print("Set TELEGRAM_BOT_TOKEN to serve Telegram, or run `python -m bot console`.",
-                      file=sys.stderr)
-                return 2
+        elif args.command == "run" and not settings.token:
+            print("Set TELEGRAM_BOT_TOKEN to serve Telegram.", file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
         return 130
     return 0
