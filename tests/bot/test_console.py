@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import io
+import threading
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -198,3 +199,33 @@ def test_render_text_strips_or_styles_html() -> None:
     assert "\033[1mBold\033[22m" in styled
     assert render_text("<b>raw</b>", None) == "<b>raw</b>"
     assert render_text(r"1\.5 \- ok", "MarkdownV2") == "1.5 - ok"
+
+
+class _GatedInput(io.StringIO):
+    """stdin whose first read blocks (on the reader thread) until ``gate`` is set."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.gate = threading.Event()
+
+    def readline(self, *args: object) -> str:  # type: ignore[override]
+        if not self.gate.wait(RUN_TIMEOUT):
+            return ""
+        return super().readline()
+
+
+async def test_messages_sent_while_idle_are_printed() -> None:
+    """A reminder fired by the JobQueue while the user is idle still reaches the terminal."""
+    fake = FakeBotAPI()
+    app = build(fake)
+    stdin = _GatedInput("hello\n")
+
+    async def remind(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await context.bot.send_message(1, "Time for your daily wird")
+        stdin.gate.set()
+
+    app.job_queue.run_once(remind, when=0)
+    stdout = io.StringIO()
+    await asyncio.wait_for(run_console(app, fake, stdin=stdin, stdout=stdout), RUN_TIMEOUT)
+    out = stdout.getvalue()
+    assert out.index("Time for your daily wird") < out.index("> hello") < out.index("You said: hello")
