@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import html
 import itertools
 import json
 import logging
@@ -251,7 +252,7 @@ class _TelegramHTML(HTMLParser):
     """Parses Telegram-flavoured HTML: collects the plain text and detects what Telegram rejects."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)  # so a raw "<" is told apart from "&lt;"
         self.parts: list[str] = []
         self.stack: list[str] = []
         self.error: str | None = None
@@ -271,7 +272,15 @@ class _TelegramHTML(HTMLParser):
             self.error = f'Unmatched end tag "{tag}"'
 
     def handle_data(self, data: str) -> None:
+        if "<" in data and self.error is None:
+            self.error = 'Unsupported start tag "" (a raw "<" must be written as &lt;)'
         self.parts.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.parts.append(html.unescape(f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        self.parts.append(html.unescape(f"&#{name};"))
 
     def close(self) -> None:
         super().close()

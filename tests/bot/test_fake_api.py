@@ -286,7 +286,10 @@ async def test_unknown_methods_are_bad_requests_but_recorded(app: Application, f
 
 async def test_telegram_rejects_what_real_telegram_rejects(app: Application) -> None:
     with pytest.raises(BadRequest, match="parse entities"):
-        await app.bot.send_message(USER, "2 < 3 <blink>", parse_mode="HTML")
+        await app.bot.send_message(USER, "<blink>hi</blink>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="parse entities"):  # e.g. an unescaped user name
+        await app.bot.send_message(USER, "Well done, a<b!", parse_mode="HTML")
+    assert (await app.bot.send_message(USER, "a&lt;b &amp; 3 > 2", parse_mode="HTML")).text == "a<b & 3 > 2"
     with pytest.raises(BadRequest, match="parse entities"):
         await app.bot.send_message(USER, "<b>unclosed", parse_mode="HTML")
     with pytest.raises(BadRequest, match="too long"):
