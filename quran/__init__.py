@@ -25,16 +25,19 @@ from quran.book import (
     surah_span,
     to_arabic_digits,
 )
+from quran.parser import MAX_MESSAGE_CHARS, ParseError, parse_reading
 
 __all__ = [
     "HIZB_COUNT",
     "HIZB_QUARTER_COUNT",
     "JUZ_COUNT",
+    "MAX_MESSAGE_CHARS",
     "PAGE_COUNT",
     "SURAHS",
     "SURAH_COUNT",
     "TOTAL_AYAHS",
     "Ayah",
+    "ParseError",
     "Span",
     "Surah",
     "hizb_of",
@@ -46,6 +49,7 @@ __all__ = [
     "page_of",
     "page_span",
     "pages_in",
+    "parse_reading",
     "surah",
     "surah_name",
     "surah_span",
