@@ -449,6 +449,8 @@ class _Parser:
 
     def surah_body(self, s: int) -> None:
         """After a surah has been named: whole surah, an ayah, a range, or a range into another surah."""
+        if self.kind() == SEP and self.kind(1) == AYAH:  # "Surah Al-Kahf, verses 1-10"
+            self.i += 1
         self.skip({COLON, AYAH, FROM})
         k = self.kind()
         if k == NUM and not (self.kind(1) == COLON and self.kind(2) == NUM):
@@ -691,7 +693,7 @@ def _parse(text: str) -> list[Span]:
                          f"please keep it under {MAX_MESSAGE_CHARS}.",
                          length=len(text), max_length=MAX_MESSAGE_CHARS)
     toks = _tokenize(text)
-    if not toks:
+    if all(t[2] in _PUNCT for t in toks):  # nothing but punctuation, emoji and spaces
         raise ParseError("empty", f"Tell me what you read, {_EXAMPLES}.")
     parser = _Parser(toks)
     spans = parser.run()
