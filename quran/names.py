@@ -114,13 +114,14 @@ _EXTRA_ALIASES: dict[int, tuple[str, ...]] = {
 # where a name is expected (after "surah", before an ayah number, in a range) — see the parser.
 _COMMON_WORDS = frozenset(
     [
-        "cow", "women", "cattle", "heights", "thunder", "rock", "bee", "bees", "cave", "mary", "light",
+        "cow", "women", "cattle", "heights", "thunder", "rock", "bee", "bees", "cave", "light",
         "ant", "ants", "stories", "spider", "romans", "prostration", "smoke", "victory", "star", "moon",
         "iron", "exile", "friday", "divorce", "pen", "man", "night", "sun", "fig", "city", "time",
         "earthquake", "elephant", "help", "mankind", "abundance", "sincerity", "daybreak", "opening",
         "table", "repentance", "prophets", "pilgrimage", "believers", "criterion", "poets", "forgiver",
         "consultation", "dunes", "ranks", "hypocrites", "reality", "resurrection", "competition",
         "almsgiving", "disbelievers", "originator", "crouching", "frowned", "defrauding", "mount",
+        "room", "power", "sad", "teen", "tin",
         "mountain",
     ]
 )
@@ -178,8 +179,8 @@ FUZZY_MIN_LEN = 4
 
 
 @lru_cache(maxsize=65536)
-def exact_surah(key: str) -> tuple[int, bool] | None:
-    """(surah number, is_weak) for a normalised key via exact/skeleton/article-stripped lookup."""
+def exact_surah(key: str, strip: bool = True) -> tuple[int, bool] | None:
+    """(surah number, is_weak) for a normalised key via exact/skeleton(/article-stripped) lookup."""
     n = ALIASES.get(key)
     if n is not None:
         return n, key in WEAK_KEYS
@@ -187,7 +188,7 @@ def exact_surah(key: str) -> tuple[int, bool] | None:
     n = SKELETONS.get(sk)
     if n is not None:
         return n, False
-    bare = strip_article(key)
+    bare = strip_article(key) if strip else None
     if bare is not None:
         n = ALIASES.get(bare)
         if n is None:

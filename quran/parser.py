@@ -46,8 +46,6 @@ __all__ = ["MAX_MESSAGE_CHARS", "ParseError", "parse_reading"]
 
 #: Longer messages are refused with code "too_long" (Telegram's own limit is 4096 characters).
 MAX_MESSAGE_CHARS = 4096
-#: An unknown word that is NOT where a surah name is expected is only taken as a surah at this score.
-FUZZY_ACCEPT_LOOSE = 88.0
 #: With nothing else understood, an unknown word scoring this much is reported as a misspelt surah.
 FUZZY_REPORT_LOOSE = 75.0
 
@@ -104,10 +102,13 @@ _KEYWORDS.update(_words(FROM, None, "from starting start من"))
 _KEYWORDS.update(_words(OF, None, "of in"))
 _KEYWORDS.update(_words(SEP, None, "and plus then also و ثم"))
 _KEYWORDS.update(_words(END, None, "end ending اخر الاخر النهايه نهايه اخرها"))
-_KEYWORDS.update(_words(ARTICLE, None, "the al el an ar as ash at az ad adh ul ال"))
+# "an", "as", "at", "ad" and "the" are also everyday English, so they are only filler; joined forms
+# ("an-nas", "at-tin") are matched as whole names before single words are classified.
+_KEYWORDS.update(_words(ARTICLE, None, "al el ar ash az adh ul ال"))
 _KEYWORDS.update(_words(PREP, None, "after before بعد قبل"))
 _KEYWORDS.update(_words(FILLER, None, """i im ive id ill we weve me my our us you it its a is am are was were
-    be been have has had having read reading reads recite recited reciting recitation listen listened
+    the an as at ad feel be been have has had having read reading reads recite recited reciting
+    recitation listen listened
     listening memorised memorized memorise memorize revise revised revision review reviewed hifz
     muraja murajaah
     finished finish finishing done did do completed complete completing today tonight todays this morning
@@ -200,7 +201,7 @@ def _classify_phrase(key: str) -> tuple[tuple[str, Any, str], ...] | None:
     hit = _PHRASES.get(key)
     if hit is not None:
         return ((hit[0], hit[1], key),)
-    found = exact_surah(key)
+    found = exact_surah(key, strip=False)  # "at night" must not become "night" with an article
     if found is not None:
         return ((NAME, (found[0], False), key),)
     if key.startswith("و") and is_arabic(key):
@@ -292,8 +293,11 @@ def _ambiguous_surah(word: str, candidates: list[int]) -> ParseError:
 # ------------------------------------------------------------------------------------------- parser
 
 _SKIP_ALWAYS = frozenset({SEP, COLON, FROM, OF, END, ARTICLE, FILLER, TO, AYAH})
-_NAME_BEFORE = frozenset({SURAH, ARTICLE, TO, FROM, OF})
-_NAME_AFTER = frozenset({NUM, AYAH, COLON, TO})
+_NAME_BEFORE = frozenset({SURAH, ARTICLE, TO})
+_ALONE_BEFORE = frozenset({None, SEP, SURAH, TO, FROM})
+_ALONE_AFTER = frozenset({None, SEP, NUM, AYAH, TO})
+_NOISE = frozenset({FILLER, ARTICLE})
+_NAME_AFTER = frozenset({NUM, AYAH, TO})
 
 
 class _Parser:
@@ -319,7 +323,20 @@ class _Parser:
     def name_position(self, j: int) -> bool:
         prev = self.toks[j - 1][0] if j > 0 else None
         nxt = self.toks[j + 1][0] if j + 1 < self.n else None
+        if nxt == COLON:  # "kahv: 1-10" but not "group: kahf"
+            return j + 2 < self.n and self.toks[j + 2][0] == NUM
         return prev in _NAME_BEFORE or nxt in _NAME_AFTER
+
+    def standalone(self, j: int) -> bool:
+        """Is token j an item of its own ("read X", "kahf and X", "X, mulk"), not part of a sentence?"""
+        p = j - 1
+        while p >= 0 and self.toks[p][0] in _NOISE:
+            p -= 1
+        q = j + 1
+        while q < self.n and self.toks[q][0] == FILLER:
+            q += 1
+        return (self.toks[p][0] if p >= 0 else None) in _ALONE_BEFORE and (
+            self.toks[q][0] if q < self.n else None) in _ALONE_AFTER
 
     def add(self, s1: int, a1: int, s2: int, a2: int) -> None:
         self.spans.append(Span(Ayah(s1, a1), Ayah(s2, a2)))
@@ -329,13 +346,13 @@ class _Parser:
         """Surah for the UNKNOWN token at j, or None to ignore it; raises when it looks like a bad name."""
         _, (score, cands), word = self.toks[j]
         positional = explicit or self.name_position(j)
+        alone = positional or self.standalone(j)
         second = cands[1][1] if len(cands) > 1 else 0.0
-        threshold = FUZZY_ACCEPT if positional else FUZZY_ACCEPT_LOOSE
-        if score >= threshold and score - second >= FUZZY_MARGIN:
-            return cands[0][0]
-        if positional and score >= FUZZY_ACCEPT:
+        if alone and score >= FUZZY_ACCEPT:
+            if score - second >= FUZZY_MARGIN:
+                return cands[0][0]
             raise _ambiguous_surah(word, [n for n, sc in cands if sc > score - FUZZY_MARGIN][:4])
-        if positional and (cands or explicit):
+        if (positional and (cands or explicit)) or (alone and score >= FUZZY_REPORT_LOOSE):
             raise _unknown_surah(word, [n for n, sc in cands if sc >= max(FUZZY_SUGGEST, score - 15)][:3])
         if score >= FUZZY_REPORT_LOOSE:
             self.loose_unknowns.append((score, word, cands))
