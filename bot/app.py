@@ -1,0 +1,76 @@
+"""The application factory: settings in, a python-telegram-bot Application out."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.handlers import common, onboarding, progress, reading
+from bot.i18n import LANGUAGES, translator
+from bot.runtime import Services
+from storage import Database
+from tracker.clock import Clock, system_clock
+
+COMMANDS = ("log", "progress", "history", "undo", "settings", "help")
+
+
+def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
+                      clock: Clock = system_clock, request: BaseRequest | None = None,
+                      set_commands: bool = True) -> Application:
+    """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests)."""
+    builder = (ApplicationBuilder().token(token)
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True))))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if set_commands:
+        builder = builder.post_init(set_command_menu)
+
+    async def close_database(_: Application) -> None:
+        await db.dispose()
+
+    app = builder.post_shutdown(close_database).build()
+    app.bot_data["services"] = Services(db=db, clock=clock, default_timezone=default_timezone)
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", onboarding.start, filters=private))
+    app.add_handler(CommandHandler("settings", onboarding.settings, filters=private))
+    app.add_handler(CommandHandler("help", common.help_command, filters=private))
+    app.add_handler(CommandHandler("log", reading.log_command, filters=private))
+    app.add_handler(CommandHandler("undo", reading.undo_command, filters=private))
+    app.add_handler(CommandHandler("history", reading.history_command, filters=private))
+    app.add_handler(CommandHandler("progress", progress.progress_command, filters=private))
+    app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(onboarding.choose_timezone, pattern=r"^tz:"))
+    app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
+    app.add_handler(CallbackQueryHandler(reading.undo_button, pattern=r"^undo:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(reading.delete_button, pattern=r"^del:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(common.stale_button))
+    app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
+    app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, common.not_text))
+    app.add_error_handler(common.on_error)
+
+
+async def set_command_menu(app: Application) -> None:
+    """The command menu in every language we speak (English is also the default)."""
+    for lang in LANGUAGES:
+        t = translator(lang)
+        commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)

@@ -1,0 +1,56 @@
+"""/help, and a kind answer to everything the bot does not understand."""
+
+from __future__ import annotations
+
+import html
+
+from loguru import logger
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import translator
+from bot.runtime import Ctx, Reply, handler
+from tracker.users import language_for
+
+
+@handler
+async def help_command(ctx: Ctx) -> Reply:
+    return Reply(ctx.t("help.full"))
+
+
+@handler
+async def unknown_command(ctx: Ctx) -> Reply:
+    command = ctx.text.split()[0] if ctx.text else "/"
+    return Reply(ctx.t("command.unknown", command=html.escape(command[:64])))
+
+
+@handler
+async def not_text(ctx: Ctx) -> Reply:
+    return Reply(ctx.t("message.not_text"))
+
+
+@handler
+async def edited(ctx: Ctx) -> Reply:
+    return Reply(ctx.t("message.edited"))
+
+
+@handler
+async def stale_button(ctx: Ctx) -> Reply:
+    return Reply("", toast=ctx.t("button.stale"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log with the update's ids, apologise, never crash."""
+    upd = update if isinstance(update, Update) else None
+    user = upd.effective_user if upd else None
+    with logger.contextualize(update_id=upd.update_id if upd else None, user_id=user.id if user else None):
+        logger.opt(exception=context.error).error("unhandled error while handling an update")
+    if upd is None or upd.effective_chat is None or upd.effective_chat.type != "private":
+        return
+    try:
+        if upd.callback_query is not None:
+            await upd.callback_query.answer()
+        t = translator(language_for(user.language_code if user else None))
+        await context.bot.send_message(upd.effective_chat.id, t("error.sorry"))
+    except Exception:
+        logger.exception("could not send the apology")

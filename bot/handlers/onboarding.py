@@ -1,0 +1,124 @@
+"""/start, /settings: language and timezone, each changeable and skippable in one tap."""
+
+from __future__ import annotations
+
+import html
+
+from tzfpy import get_tz
+
+from bot.i18n import LANGUAGES, translator
+from bot.runtime import Ctx, Reply, handler
+from tracker import users
+from tracker.timezones import find_timezone, offset_zone, utc_offset_label
+
+AWAITING = "awaiting"          # key in user_data: what free text is expected next
+OFFSETS = (-5, 0, 1, 2, 3, 4, 5, 6, 7, 8)
+LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
+
+
+def _language_buttons(current: str) -> list[list[tuple[str, str]]]:
+    return [[(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")
+             for code in LANGUAGES]]
+
+
+def _timezone_buttons(t) -> list[list[tuple[str, str]]]:
+    offsets = [(f"UTC{h:+d}" if h else "UTC", f"tz:{h}") for h in OFFSETS]
+    return [offsets[:5], offsets[5:], [(t("tz.skip"), "tz:skip")]]
+
+
+def timezone_question(ctx: Ctx) -> list[Reply]:
+    ctx.user_state[AWAITING] = "timezone"
+    # The location keyboard first, so the offsets stay under the last message.
+    return [Reply(ctx.t("tz.location_hint"), location_keyboard=ctx.t("tz.share_location")),
+            Reply(ctx.t("tz.ask", current=ctx.user.timezone), buttons=_timezone_buttons(ctx.t))]
+
+
+@handler
+async def start(ctx: Ctx) -> list[Reply]:
+    name = html.escape(ctx.update.effective_user.first_name or "")
+    if ctx.user.onboarded_at is not None:
+        return [Reply(ctx.t("start.welcome_back", name=name) + "\n\n" + ctx.t("help.short"))]
+    return [Reply(ctx.t("start.welcome", name=name)),
+            Reply(ctx.t("start.language"), buttons=_language_buttons(ctx.user.language))]
+
+
+@handler
+async def settings(ctx: Ctx) -> Reply:
+    return Reply(ctx.t("settings.show", language=LANGUAGE_NAMES[ctx.user.language],
+                       timezone=html.escape(ctx.user.timezone),
+                       offset=utc_offset_label(ctx.user.timezone, ctx.now)),
+                 buttons=[[(ctx.t("settings.change_language"), "set:lang"),
+                           (ctx.t("settings.change_timezone"), "set:tz")]])
+
+
+@handler
+async def settings_choice(ctx: Ctx) -> Reply | list[Reply]:
+    if ctx.callback_data == "set:lang":
+        return Reply(ctx.t("start.language"), buttons=_language_buttons(ctx.user.language), edit=True)
+    return timezone_question(ctx)
+
+
+@handler
+async def choose_language(ctx: Ctx) -> list[Reply]:
+    code = ctx.callback_data.removeprefix("lang:")
+    if code not in LANGUAGES:
+        return [Reply("", toast=ctx.t("button.stale"))]
+    await users.set_language(ctx.uow, ctx.user, code)
+    ctx.t = translator(code)
+    done = Reply(ctx.t("language.set", language=LANGUAGE_NAMES[code]), edit=True)
+    if ctx.user.onboarded_at is None:
+        return [done, *timezone_question(ctx)]
+    return [done]
+
+
+async def _timezone_chosen(ctx: Ctx, timezone: str, *, edit: bool) -> list[Reply]:
+    await users.set_timezone(ctx.uow, ctx.user, timezone)
+    ctx.user_state.pop(AWAITING, None)
+    first_time = ctx.user.onboarded_at is None
+    await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
+    replies = [Reply(ctx.t("tz.set", timezone=html.escape(timezone),
+                           offset=utc_offset_label(timezone, ctx.now)), edit=edit, remove_keyboard=not edit)]
+    if first_time:
+        replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
+    return replies
+
+
+@handler
+async def choose_timezone(ctx: Ctx) -> list[Reply]:
+    choice = ctx.callback_data.removeprefix("tz:")
+    if choice == "skip":
+        ctx.user_state.pop(AWAITING, None)
+        first_time = ctx.user.onboarded_at is None
+        await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
+        replies = [Reply(ctx.t("tz.skipped", timezone=html.escape(ctx.user.timezone)), edit=True)]
+        if first_time:
+            replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
+        return replies
+    try:
+        zone = offset_zone(int(choice))
+    except ValueError:
+        return [Reply("", toast=ctx.t("button.stale"))]
+    return await _timezone_chosen(ctx, zone, edit=True)
+
+
+@handler
+async def shared_location(ctx: Ctx) -> list[Reply]:
+    loc = ctx.update.effective_message.location
+    zone = get_tz(loc.longitude, loc.latitude) if loc else None
+    if not zone or not find_timezone(zone):
+        return [timezone_not_found(ctx, "📍")]
+    return await _timezone_chosen(ctx, zone, edit=False)
+
+
+def awaiting_timezone(ctx: Ctx) -> bool:
+    return ctx.user_state.get(AWAITING) == "timezone"
+
+
+async def typed_timezone(ctx: Ctx, text: str) -> list[Reply] | None:
+    """Free text while a timezone is expected: a zone, a city or an offset. None if it is none of them."""
+    zone = find_timezone(text)
+    return None if zone is None else await _timezone_chosen(ctx, zone, edit=False)
+
+
+def timezone_not_found(ctx: Ctx, text: str) -> Reply:
+    return Reply(ctx.t("tz.not_found", text=html.escape(text[:64])), buttons=_timezone_buttons(ctx.t))

@@ -1,0 +1,68 @@
+"""Every text the bot sends, from gettext catalogues (`bot/locales/<lang>/LC_MESSAGES/messages.po`).
+
+Message ids are stable keys ("log.confirm"), so English is a catalogue like any other and a test can
+prove every language has every message with the same placeholders. Numbers and dates are formatted
+for the user's language with Babel.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib.resources import files
+
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("en", "ar")
+FALLBACK = "en"
+# Arabic replies use Arabic-Indic digits throughout, as the surah labels from `quran` do.
+_NUMBERING = {"ar": "arab"}
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    path = files("bot") / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+
+
+class Translator:
+    """Texts and number/date formatting in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else FALLBACK
+        self._texts = catalogue(self.lang)
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = self._texts.get(key) or catalogue(FALLBACK).get(key)
+        if text is None:
+            raise KeyError(f"no message {key!r} in the catalogues")
+        return text.format(**params) if params else text
+
+    def num(self, value: float, digits: int = 0) -> str:
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        text = format_decimal(value, format=pattern, locale=self.lang,
+                              numbering_system=_NUMBERING.get(self.lang, "latn"))
+        return text.translate(_ARABIC_DIGITS) if self.lang == "ar" else text
+
+    def percent(self, value: float) -> str:
+        """`value` in percent (3.14 -> "3.1%"); never shows 100% until it is 100%."""
+        if value >= 100:
+            return self("fmt.percent", value=self.num(100))
+        return self("fmt.percent", value=self.num(min(value, 99.9), 1))
+
+    def join(self, items: list[str]) -> str:
+        return self("fmt.list_separator").join(items)
+
+    def date(self, value: date) -> str:
+        text = format_date(value, format="long", locale=self.lang)
+        return text.translate(_ARABIC_DIGITS) if self.lang == "ar" else text
+
+
+@cache
+def translator(lang: str) -> Translator:
+    return Translator(lang)

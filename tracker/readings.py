@@ -1,0 +1,149 @@
+"""Logging what a user read, and taking it back.
+
+Every reading counts as activity; toward the open khatm, overlapping and repeated readings count once.
+When a log completes the khatm (all 6236 ayahs covered) it is closed and the next one opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from quran import TOTAL_AYAHS, Span
+from storage import UnitOfWork
+from storage.models import Khatm, Reading, User
+from tracker import coverage
+from tracker.clock import local_date, local_yesterday
+
+MAX_SOURCE_TEXT = 4096
+MAX_SPANS_PER_LOG = 30  # more passages than anyone lists in one message: a paste or a mistake
+_YESTERDAY = re.compile(r"(?<!\w)(?:yesterday|yday|last night|أمس|امس|بالأمس|البارحة)(?!\w)", re.IGNORECASE)
+
+
+def split_yesterday(text: str) -> tuple[bool, str]:
+    """("yesterday read kahf 1-10") -> (True, "read kahf 1-10"): a log for the previous local day."""
+    rest, n = _YESTERDAY.subn(" ", text)
+    return (n > 0, " ".join(rest.split())) if n else (False, text)
+
+
+@dataclass(frozen=True)
+class LogResult:
+    readings: list[Reading]
+    spans: list[Span]
+    khatm_number: int
+    covered: int                    # ayahs of the open khatm covered after this log
+    new_ayahs: int                  # ayahs this log added to the khatm's coverage
+    completed_khatm: int | None     # the khatm number this log completed, if it did
+    duplicate: bool                 # the update had already been logged
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / TOTAL_AYAHS
+
+    @property
+    def ayah_count(self) -> int:
+        return sum(s.count for s in self.spans)
+
+
+async def open_khatm(uow: UnitOfWork, user_id: int, now: datetime) -> Khatm:
+    return await uow.khatms.open_for(user_id) or await uow.khatms.start(user_id, now)
+
+
+async def khatm_coverage(uow: UnitOfWork, khatm_id: int) -> list[coverage.Interval]:
+    return coverage.merge(await uow.readings.ranges_of_khatm(khatm_id))
+
+
+def _spans_of(readings: Sequence[Reading]) -> list[Span]:
+    return [Span.from_indices(r.start_index, r.end_index) for r in readings]
+
+
+async def log_reading(uow: UnitOfWork, user: User, spans: Sequence[Span], *, now: datetime,
+                      update_id: int | None = None, source_text: str | None = None,
+                      source: str = "message", yesterday: bool = False,
+                      on_date: date | None = None) -> LogResult:
+    """Record `spans` for the user's local today (or yesterday, or an explicit local date)."""
+    if not spans or len(spans) > MAX_SPANS_PER_LOG:
+        raise ValueError(f"a log holds 1 to {MAX_SPANS_PER_LOG} passages, not {len(spans)}")
+    khatm = await open_khatm(uow, user.id, now)
+    if update_id is not None:
+        existing = await uow.readings.for_update_id(user.id, update_id)
+        if existing:
+            covered = coverage.covered_count(await khatm_coverage(uow, khatm.id))
+            return LogResult(existing, _spans_of(existing), khatm.number, covered, 0, None, True)
+    day = on_date or (local_yesterday(now, user.timezone) if yesterday else local_date(now, user.timezone))
+    before = await khatm_coverage(uow, khatm.id)
+    text = (source_text or "")[:MAX_SOURCE_TEXT] or None
+    readings = [
+        await uow.readings.add(Reading(
+            user_id=user.id, khatm_id=khatm.id, start_index=span.first_index, end_index=span.last_index,
+            local_date=day, recorded_at=now, source=source, source_text=text, update_id=update_id, part=part))
+        for part, span in enumerate(spans)
+    ]
+    after = coverage.merge([*before, *((r.start_index, r.end_index) for r in readings)])
+    covered = coverage.covered_count(after)
+    new = covered - coverage.covered_count(before)
+    completed = None
+    if covered == TOTAL_AYAHS:
+        khatm.completed_at = now
+        completed = khatm.number
+        await uow.flush()  # close before opening: one open khatm per user is a database rule
+        await uow.khatms.start(user.id, now)
+    return LogResult(readings, list(spans), khatm.number, covered, new, completed, False)
+
+
+@dataclass(frozen=True)
+class Removed:
+    spans: list[Span]
+    reopened_khatm: int | None      # a khatm the removal un-completed
+
+
+async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Removed | None:
+    if not readings:
+        return None
+    khatm_ids = {r.khatm_id for r in readings}
+    for r in readings:
+        await uow.session.delete(r)
+    await uow.flush()
+    reopened = None
+    # Taking back the reading that completed a khatm reopens it, if the next one is still untouched.
+    open_now = await uow.khatms.open_for(user.id)
+    for khatm_id in khatm_ids:
+        closed = await uow.session.get(Khatm, khatm_id)
+        if closed is None or closed.completed_at is None or open_now is None:
+            continue
+        if open_now.number == closed.number + 1 and not await uow.readings.ranges_of_khatm(open_now.id):
+            await uow.session.delete(open_now)
+            await uow.flush()
+            closed.completed_at = None
+            reopened = closed.number
+    return Removed(_spans_of(readings), reopened)
+
+
+async def undo_last(uow: UnitOfWork, user: User) -> Removed | None:
+    """Remove the most recent log (every span of that message). None when there is nothing to undo."""
+    recent = await uow.readings.recent(user.id, limit=1)
+    if not recent:
+        return None
+    return await undo_log(uow, user, recent[0].id)
+
+
+async def undo_log(uow: UnitOfWork, user: User, reading_id: int) -> Removed | None:
+    """Remove the log that `reading_id` belongs to: all spans of the same message. Only the owner's."""
+    reading = await uow.readings.get(user.id, reading_id)
+    if reading is None:
+        return None
+    group = ([reading] if reading.update_id is None
+             else await uow.readings.for_update_id(user.id, reading.update_id))
+    return await _remove(uow, user, group)
+
+
+async def delete_reading(uow: UnitOfWork, user: User, reading_id: int) -> Removed | None:
+    """Remove one reading (a /history delete button). Only the owner's."""
+    reading = await uow.readings.get(user.id, reading_id)
+    return await _remove(uow, user, [reading]) if reading else None
+
+
+async def history(uow: UnitOfWork, user: User, limit: int = 10) -> list[Reading]:
+    return await uow.readings.recent(user.id, limit=limit)

@@ -1,0 +1,102 @@
+"""Finding a user's IANA timezone from what they type: a zone name, a city, or a UTC offset."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from rapidfuzz import fuzz, process
+
+# Large cities (many with big Muslim communities) that are not themselves IANA zone names.
+_CITY_ZONES = {
+    "mecca": "Asia/Riyadh", "makkah": "Asia/Riyadh", "medina": "Asia/Riyadh", "madinah": "Asia/Riyadh",
+    "jeddah": "Asia/Riyadh", "jidda": "Asia/Riyadh", "dammam": "Asia/Riyadh",
+    "مكة": "Asia/Riyadh", "المدينة": "Asia/Riyadh", "جدة": "Asia/Riyadh", "الرياض": "Asia/Riyadh",
+    "abu dhabi": "Asia/Dubai", "sharjah": "Asia/Dubai", "دبي": "Asia/Dubai",
+    "mumbai": "Asia/Kolkata", "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata",
+    "hyderabad": "Asia/Kolkata", "bangalore": "Asia/Kolkata", "chennai": "Asia/Kolkata",
+    "lucknow": "Asia/Kolkata", "kolkata": "Asia/Kolkata",
+    "lahore": "Asia/Karachi", "islamabad": "Asia/Karachi", "rawalpindi": "Asia/Karachi",
+    "peshawar": "Asia/Karachi", "faisalabad": "Asia/Karachi",
+    "alexandria": "Africa/Cairo", "giza": "Africa/Cairo", "القاهرة": "Africa/Cairo",
+    "ankara": "Europe/Istanbul", "rabat": "Africa/Casablanca", "fes": "Africa/Casablanca",
+    "marrakech": "Africa/Casablanca", "kano": "Africa/Lagos", "abuja": "Africa/Lagos",
+    "surabaya": "Asia/Jakarta", "bandung": "Asia/Jakarta", "medan": "Asia/Jakarta",
+    "birmingham": "Europe/London", "manchester": "Europe/London", "leicester": "Europe/London",
+    "bradford": "Europe/London", "new york city": "America/New_York", "nyc": "America/New_York",
+    "washington": "America/New_York", "houston": "America/Chicago", "dallas": "America/Chicago",
+    "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles",
+    "mississauga": "America/Toronto",
+    "mosul": "Asia/Baghdad", "basra": "Asia/Baghdad", "بغداد": "Asia/Baghdad",
+    "sanaa": "Asia/Aden", "mogadishu": "Africa/Mogadishu", "sarajevo": "Europe/Sarajevo",
+    "almaty": "Asia/Almaty", "tashkent": "Asia/Tashkent", "dhaka": "Asia/Dhaka", "chittagong": "Asia/Dhaka",
+    "kuala lumpur": "Asia/Kuala_Lumpur", "kl": "Asia/Kuala_Lumpur", "gaza": "Asia/Gaza",
+    "jerusalem": "Asia/Jerusalem", "al quds": "Asia/Jerusalem", "amman": "Asia/Amman", "عمان": "Asia/Amman",
+    "sydney": "Australia/Sydney", "melbourne": "Australia/Melbourne",
+}
+_REGIONS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+            "Pacific"}
+_FUZZY_CUTOFF = 90  # "lahor" -> Lahore (91) passes; "atlantis" -> Atlantic (87.5) must not
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?::?(\d{2}))?$")
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    return re.sub(r"[\s_\-]+", " ", text)
+
+
+@cache
+def _city_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in available_timezones():
+        # Only the canonical regions: legacy links (Canada/Atlantic, US/Pacific ...) made "Atlantis" match.
+        if name.split("/", 1)[0] not in _REGIONS or "/" not in name:
+            continue
+        index.setdefault(_key(name.rsplit("/", 1)[1]), name)
+    index.update({_key(k): v for k, v in _CITY_ZONES.items()})
+    return index
+
+
+def offset_zone(hours: int) -> str:
+    """The fixed-offset zone for a whole-hour offset. POSIX signs are inverted: UTC+3 is Etc/GMT-3."""
+    if not -12 <= hours <= 14:
+        raise ValueError("offset out of range")
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+def find_timezone(text: str) -> str | None:
+    """An IANA zone for what the user typed, or None if nothing matches well enough."""
+    raw = (text or "").strip()[:64]
+    if not raw:
+        return None
+    zones = available_timezones()
+    for candidate in (raw, raw.replace(" ", "_")):
+        if candidate in zones:
+            return candidate
+    lowered = {z.lower(): z for z in zones}
+    if raw.lower().replace(" ", "_") in lowered:
+        return lowered[raw.lower().replace(" ", "_")]
+    match = _OFFSET.match(re.sub(r"\s+", "", raw.lower()))
+    if match:
+        sign = -1 if match.group(1) in "-−" else 1
+        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+        if minutes == 0 and -12 <= sign * hours <= 14:
+            return offset_zone(sign * hours)
+        return None
+    key = _key(raw)
+    index = _city_index()
+    if key in index:
+        return index[key]
+    best = process.extractOne(key, index.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    return index[best[0]] if best else None
+
+
+def utc_offset_label(timezone: str, when: datetime) -> str:
+    offset = when.astimezone(ZoneInfo(timezone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "+" if minutes >= 0 else "−"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")

@@ -1,0 +1,54 @@
+"""Who the user is to the bot: created on first contact, with a language and a timezone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import UnitOfWork
+from storage.models import User
+
+LANGUAGES = ("en", "ar")
+
+
+def language_for(telegram_code: str | None) -> str:
+    """Our language for Telegram's `language_code` ("ar-EG" → "ar"); English when we lack theirs."""
+    code = (telegram_code or "").split("-")[0].lower()
+    return code if code in LANGUAGES else "en"
+
+
+@dataclass(frozen=True)
+class Contact:
+    user: User
+    is_new: bool
+
+
+async def touch_user(uow: UnitOfWork, user_id: int, *, first_name: str | None, telegram_language: str | None,
+                     default_timezone: str, now: datetime) -> Contact:
+    """The user behind an update, created on first contact. Writing to the bot again unblocks them."""
+    user = await uow.users.get(user_id)
+    if user is None:
+        user = await uow.users.add(User(id=user_id, first_name=(first_name or "")[:128] or None,
+                                        language=language_for(telegram_language), timezone=default_timezone,
+                                        created_at=now))
+        return Contact(user, True)
+    if user.blocked_at is not None:
+        user.blocked_at = None
+    if first_name and user.first_name != first_name[:128]:
+        user.first_name = first_name[:128]
+    return Contact(user, False)
+
+
+async def set_language(uow: UnitOfWork, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    user.language = language
+
+
+async def set_timezone(uow: UnitOfWork, user: User, timezone: str) -> None:
+    user.timezone = timezone
+
+
+async def finish_onboarding(uow: UnitOfWork, user: User, now: datetime) -> None:
+    if user.onboarded_at is None:
+        user.onboarded_at = now
