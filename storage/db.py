@@ -36,7 +36,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size, echo=echo)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # autoflush: a query must see the changes made earlier in the same unit of work.
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def backend(self) -> str:

@@ -117,6 +117,7 @@ async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Remov
             await uow.session.delete(open_now)
             await uow.flush()
             closed.completed_at = None
+            await uow.flush()
             reopened = closed.number
     return Removed(_spans_of(readings), reopened)
 

@@ -7,7 +7,7 @@ import html
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
-from quran import ParseError, Span, parse_reading
+from quran import ParseError, Span, parse_reading, surah_name
 from tracker import readings
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
@@ -20,20 +20,63 @@ def spans_label(spans: list[Span], t: Translator) -> str:
 
 
 def parse_error_text(err: ParseError, t: Translator) -> str:
-    """The parser's explanation in the user's language, with an example of what works."""
+    """The parser's explanation in the user's language, with an example of what works.
+
+    English is the parser's own message; other languages are built from its code and params.
+    """
     if t.lang == "en":
         # The parser quotes what it did not understand; a 4,000-character message must not come back whole.
         explanation = html.escape(shorten(err.message, 400))
     else:
-        key = f"parse.{err.code}"
-        explanation = t(key) if key in _known_codes(t) else t("parse.generic")
+        try:
+            explanation = _translated_explanation(err, t)
+        except (KeyError, TypeError, ValueError):
+            explanation = t("parse.generic")
     return t("log.not_understood", explanation=explanation)
 
 
-def _known_codes(t: Translator) -> set[str]:
-    from bot.i18n import catalogue
+_UNIT_KEYS = {"juz": "unit.juz", "page": "unit.page", "hizb": "unit.hizb",
+              "hizb quarter": "unit.hizb_quarter", "ayah": "unit.ayah", "surah": "unit.surah"}
 
-    return {k for k in catalogue(t.lang) if k.startswith("parse.")}
+
+def _translated_explanation(err: ParseError, t: Translator) -> str:
+    p, code = err.params, err.code
+
+    def n(value: object) -> str:
+        return t.num(int(value))
+
+    def span(a: object, b: object) -> str:
+        return n(a) if a == b else f"{n(a)}–{n(b)}"
+
+    def names(numbers: list[int]) -> str:
+        return t.join([surah_name(x, t.lang) for x in numbers])
+
+    given = html.escape(shorten(str(p.get("given", "")), 60))
+    if code == "ayah_out_of_range":
+        return t("parse.ayah_out_of_range", surah=surah_name(p["surah"], t.lang), count=n(p["ayah_count"]),
+                 range=span(p["start"], p["end"]))
+    if code == "unknown_surah":
+        text = t("parse.unknown_surah", given=given)
+        return text + (" " + t("parse.did_you_mean", names=names(p["suggestions"])) if p.get("suggestions")
+                       else "")
+    if code == "ambiguous_surah":
+        return t("parse.ambiguous_surah", given=given, names=names(p["candidates"]))
+    if code == "reversed_range":
+        return t("parse.reversed_range", range=span(p["start"], p["end"]), fixed=span(p["end"], p["start"]))
+    if code.endswith("_out_of_range"):  # surah, juz, hizb, hizb quarter, page
+        unit = "surah" if code == "surah_out_of_range" else p["unit"]
+        value = p.get("given", p.get("surah"))
+        limit = p.get("max", p.get("surah_count"))
+        return t("parse.unit_out_of_range", unit=t(_UNIT_KEYS[unit]), given=n(value), max=n(limit))
+    if code == "incomplete_range":
+        return t("parse.incomplete_range", surah=surah_name(p["surah"], t.lang), start=n(p["start"]))
+    if code == "missing_number":
+        return t("parse.missing_number", unit=t(_UNIT_KEYS[p["unit"]]))
+    if code == "missing_context":
+        return t("parse.missing_context", range=span(p["start"], p["end"]), start=n(p["start"]))
+    if code == "too_long":
+        return t("parse.too_long", max=n(p["max_length"]))
+    return t("parse.generic")
 
 
 def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
