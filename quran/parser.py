@@ -75,7 +75,7 @@ NUM, ORD, WORD, COLON, TO, SEP = "NUM", "ORD", "WORD", "COLON", "TO", "SEP"
 FROM, OF, END = "FROM", "OF", "END"
 SURAH, AYAH, JUZ, HIZB, QUARTER, PAGE = "SURAH", "AYAH", "JUZ", "HIZB", "QUARTER", "PAGE"
 NAME, UNKNOWN, PASSAGE, JUZREF = "NAME", "UNKNOWN", "PASSAGE", "JUZREF"
-FILLER, ARTICLE, PREP = "FILLER", "ARTICLE", "PREP"
+FILLER, ARTICLE, PREP, TIMES = "FILLER", "ARTICLE", "PREP", "TIMES"
 
 _HUGE = 10**9
 _TOKEN_RE = re.compile(r"([0-9]+)(?:st|nd|rd|th)(?![^\W\d_])|([0-9]+)|([^\W\d_]+)|([:\-,;&+/|])")
@@ -106,6 +106,7 @@ _KEYWORDS.update(_words(END, None, "end ending اخر الاخر النهايه 
 # ("an-nas", "at-tin") are matched as whole names before single words are classified.
 _KEYWORDS.update(_words(ARTICLE, None, "al el ar ash az adh ul ال"))
 _KEYWORDS.update(_words(PREP, None, "after before بعد قبل"))
+_KEYWORDS.update(_words(TIMES, None, "times x مرات مره"))  # "fatiha 7 times", "kahf x2": a count
 _KEYWORDS.update(_words(FILLER, None, """i im ive id ill we weve me my our us you it its a is am are was were
     the an as at ad feel be been have has had having read reading reads recite recited reciting
     recitation listen listened
@@ -117,7 +118,7 @@ _KEYWORDS.update(_words(FILLER, None, """i im ive id ill we weve me my our us yo
     alhamdulillaah hamdulillah hamdullah mashallah mashaallah inshallah insha allah subhanallah bismillah
     jazakallah ameen amin thanks thank with for on by during while daily wird session goal target khatm khatam
     khatma tilawah tilawa tilawat log add mark marked yes yeah yay went over up began started no number
-    st nd rd th
+    st nd rd th twice thrice once مرتين
     قرات قريت قرانا اقرا قراه انا لقد قد تم اليوم امس البارحه الامس الحمدلله الحمد لله الله ماشاالله ما شا
     ان انشاالله ختمت ختم ختمه انهيت اكملت اتممت راجعت مراجعه حفظت حفظ سمعت تلاوه تلوت وردي ورد الورد صباحا
     مسا الصباح المسا الليله في على كامل كامله كاملا كلها كله جميع القران مصحف المصحف بحمد الحمدالله هذا هذه
@@ -130,6 +131,7 @@ _ORDINALS = {
     "الثامن": 8, "التاسع": 9, "العاشر": 10, "الاخير": 0,
     "اول": 1, "ثاني": 2, "ثالث": 3, "رابع": 4, "خامس": 5, "سادس": 6, "سابع": 7, "ثامن": 8, "تاسع": 9,
     "عاشر": 10, "اخير": 0,
+    "twentieth": 20, "thirtieth": 30, "العشرون": 20, "العشرين": 20, "الثلاثون": 30, "الثلاثين": 30,
 }
 for _w, _v in _ORDINALS.items():
     _KEYWORDS[_w] = (ORD, _v)
@@ -211,6 +213,21 @@ def _classify_phrase(key: str) -> tuple[tuple[str, Any, str], ...] | None:
     return None
 
 
+def _drop_counts(raw: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
+    """Remove repetition counts ("7 times", "x2", "3 مرات") so they are not read as ayah numbers."""
+    if not any(t[0] == WORD and _KEYWORDS.get(t[2], ("",))[0] == TIMES for t in raw):
+        return raw
+    keep = [True] * len(raw)
+    for i, t in enumerate(raw):
+        if t[0] == WORD and _KEYWORDS.get(t[2], ("",))[0] == TIMES:
+            keep[i] = False
+            if i > 0 and raw[i - 1][0] == NUM:
+                keep[i - 1] = False
+            elif i + 1 < len(raw) and raw[i + 1][0] == NUM:
+                keep[i + 1] = False
+    return [t for t, k in zip(raw, keep, strict=True) if k]
+
+
 def _tokenize(text: str) -> list[tuple[str, Any, str]]:
     raw: list[tuple[str, Any, str]] = []
     for ordinal, number, word, punct in _TOKEN_RE.findall(normalize(text)):
@@ -225,6 +242,7 @@ def _tokenize(text: str) -> list[tuple[str, Any, str]]:
             kind, value = _PUNCT[punct]
             raw.append((kind, value, punct))
     out: list[tuple[str, Any, str]] = []
+    raw = _drop_counts(raw)
     i, n = 0, len(raw)
     while i < n:
         tok = raw[i]
@@ -591,6 +609,8 @@ class _Parser:
         toks = self.toks
         while self.i < self.n:
             kind, value, _ = toks[self.i]
+            if kind in (ORD, END) and self.first_last():
+                continue
             if kind in _SKIP_ALWAYS:
                 self.i += 1
             elif kind == PREP:  # "after fajr", "بعد العصر": not a reading
@@ -638,6 +658,44 @@ class _Parser:
             else:  # pragma: no cover - every kind is handled above
                 self.i += 1
         return self.spans
+
+    def first_last(self) -> bool:
+        """ "first 10 ayahs of kahf", "last 2 verses of al-baqarah", "آخر ١٠ آيات من الكهف"."""
+        kind, value, _ = self.toks[self.i]
+        last = value == 0 if kind == ORD else True
+        if kind == ORD and value not in (0, 1):
+            return False
+        j = self.i + 1
+        count, shown = 1, "1"
+        if j < self.n and self.toks[j][0] == NUM:
+            count, shown = self.toks[j][1], self.toks[j][2]
+            j += 1
+        if not (j < self.n and self.toks[j][0] == AYAH):
+            return False
+        j += 1
+        if not (j < self.n and self.toks[j][0] in (OF, FROM)):
+            return False
+        save = self.i
+        self.i = j + 1
+        if not self.at_surah_ref():
+            self.i = save
+            return False
+        s = self.read_surah_ref()
+        if s is None:
+            self.i = save
+            return False
+        total = _COUNTS[s]
+        if not 1 <= count <= total:
+            which = "the last" if last else "the first"
+            raise ParseError("ayah_out_of_range",
+                             f"{_name(s)} has {total} ayahs, so {which} {shown} is out of range.",
+                             surah=s, ayah_count=total, start=count, end=count)
+        if last:
+            self.add(s, total - count + 1, s, total)
+        else:
+            self.add(s, 1, s, count)
+        self.ctx = ("surah", s)
+        return True
 
     def surah_keyword(self) -> None:
         self.i += 1
