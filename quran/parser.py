@@ -221,10 +221,12 @@ def _drop_counts(raw: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
     for i, t in enumerate(raw):
         if t[0] == WORD and _KEYWORDS.get(t[2], ("",))[0] == TIMES:
             keep[i] = False
-            if i > 0 and raw[i - 1][0] == NUM:
-                keep[i - 1] = False
-            elif i + 1 < len(raw) and raw[i + 1][0] == NUM:
+            before = i > 0 and raw[i - 1][0] == NUM
+            after = i + 1 < len(raw) and raw[i + 1][0] == NUM
+            if after and (t[2] == "x" or not before):  # "x2" counts what follows, "7 times" what precedes
                 keep[i + 1] = False
+            elif before:
+                keep[i - 1] = False
     return [t for t, k in zip(raw, keep, strict=True) if k]
 
 
