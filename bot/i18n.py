@@ -7,11 +7,14 @@ for the user's language with Babel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
+from gettext import c2py
 from importlib.resources import files
 
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -22,12 +25,23 @@ _NUMBERING = {"ar": "arab"}
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
+def _read(lang: str) -> Catalog:
     path = files("bot") / "locales" / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:
-        cat = read_po(fh, locale=lang)
-    return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+        return read_po(fh, locale=lang)
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str | tuple[str, ...]]:
+    """Message id -> text; a plural message maps to its tuple of forms (keyed by the singular id)."""
+    return {(m.id[0] if m.pluralizable else m.id): m.string
+            for m in _read(lang) if m.id and m.string and not m.fuzzy}
+
+
+@cache
+def plural_rule(lang: str) -> Callable[[int], int]:
+    """Which plural form a count takes: the catalogue's own Plural-Forms expression (6 forms in Arabic)."""
+    return c2py(_read(lang).plural_expr)
 
 
 class Translator:
@@ -39,9 +53,18 @@ class Translator:
 
     def __call__(self, key: str, **params: object) -> str:
         text = self._texts.get(key) or catalogue(FALLBACK).get(key)
-        if text is None:
+        if not isinstance(text, str):
             raise KeyError(f"no message {key!r} in the catalogues")
         return text.format(**params) if params else text
+
+    def plural(self, key: str, n: int, **params: object) -> str:
+        """A counted phrase ("1 ayah", "20 ayahs", "آيتان"): `{n}` is the formatted count."""
+        forms = self._texts.get(key)
+        lang = self.lang
+        if not isinstance(forms, tuple):
+            forms, lang = catalogue(FALLBACK)[key], FALLBACK
+        form = forms[min(plural_rule(lang)(n), len(forms) - 1)]
+        return form.format(n=self.num(n), **params)
 
     def num(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -53,7 +76,9 @@ class Translator:
         """`value` in percent (3.14 -> "3.1%"); never shows 100% until it is 100%."""
         if value >= 100:
             return self("fmt.percent", value=self.num(100))
-        return self("fmt.percent", value=self.num(min(value, 99.9), 1))
+        # A single ayah is 0.016%: show it as 0.02% rather than a discouraging 0.0%.
+        digits = 2 if 0 < value < 0.1 else 1
+        return self("fmt.percent", value=self.num(min(value, 99.9), digits))
 
     def join(self, items: list[str]) -> str:
         return self("fmt.list_separator").join(items)

@@ -62,6 +62,11 @@ class ReadingRepo:
         await self.s.flush()
         return reading
 
+    async def get(self, user_id: int, reading_id: int) -> Reading | None:
+        """A reading by id, only if it is this user's: callback data must never reach another user's."""
+        stmt = select(Reading).where(Reading.id == reading_id, Reading.user_id == user_id)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
     async def for_update_id(self, user_id: int, update_id: int) -> list[Reading]:
         stmt = (select(Reading).where(Reading.user_id == user_id, Reading.update_id == update_id)
                 .order_by(Reading.part))
@@ -82,10 +87,16 @@ class ReadingRepo:
                                       Reading.local_date <= last).order_by(Reading.local_date, Reading.id))
         return list((await self.s.execute(stmt)).scalars())
 
-    async def delete(self, user_id: int, reading_id: int) -> bool:
-        result = await self.s.execute(
-            delete(Reading).where(Reading.id == reading_id, Reading.user_id == user_id))
-        return result.rowcount > 0
+    async def first_day_since(self, user_id: int, first: date) -> date | None:
+        """The earliest local day on or after `first` with a reading."""
+        return await self.s.scalar(select(func.min(Reading.local_date)).where(
+            Reading.user_id == user_id, Reading.local_date >= first))
+
+    async def amount_since(self, user_id: int, first: date) -> int:
+        """Ayahs read (repeats included) on local days from `first` on: the user's recent pace."""
+        stmt = select(func.coalesce(func.sum(Reading.end_index - Reading.start_index + 1), 0)).where(
+            Reading.user_id == user_id, Reading.local_date >= first)
+        return int(await self.s.scalar(stmt))
 
 
 class DeliveryRepo:

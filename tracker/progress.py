@@ -50,13 +50,24 @@ def estimate_finish(remaining: int, pace: float, today: date) -> date | None:
     return today + timedelta(days=math.ceil(remaining / pace))
 
 
+async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
+    """Ayahs a day over the last PACE_DAYS local days, or since the first reading if that is more recent
+    (someone who started yesterday has a pace of two days, not of two weeks)."""
+    window = today - timedelta(days=PACE_DAYS - 1)
+    first = await uow.readings.first_day_since(user_id, window)
+    if first is None:
+        return 0.0
+    days = (today - max(first, window)).days + 1
+    return await uow.readings.amount_since(user_id, window) / max(days, 1)
+
+
 async def progress(uow: UnitOfWork, user: User, now: datetime) -> Progress:
     khatm = await open_khatm(uow, user.id, now)
     merged = await khatm_coverage(uow, khatm.id)
     latest = await uow.readings.recent(user.id, limit=1)
     last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
     today = local_date(now, user.timezone)
-    pace = await uow.readings.amount_since(user.id, today - timedelta(days=PACE_DAYS - 1)) / PACE_DAYS
+    pace = await recent_pace(uow, user.id, today)
     covered = coverage.covered_count(merged)
     return Progress(
         khatm_number=khatm.number,

@@ -20,7 +20,8 @@ async def progress_command(ctx: Ctx) -> Reply:
     if p.continue_from is not None:
         lines.append(t("progress.continue", where=html.escape(p.continue_from.label(t.lang))))
     if p.estimated_finish is not None:
-        lines.append(t("progress.estimate", pace=t.num(p.pace_per_day), date=t.date(p.estimated_finish)))
+        pace = t.plural("count.ayahs", max(1, round(p.pace_per_day)))
+        lines.append(t("progress.estimate", pace=pace, date=t.date(p.estimated_finish)))
     elif p.covered < TOTAL_AYAHS:
         lines.append(t("progress.no_pace"))
     if p.khatms_completed:

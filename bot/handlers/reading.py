@@ -61,6 +61,10 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
                        else "")
     if code == "ambiguous_surah":
         return t("parse.ambiguous_surah", given=given, names=names(p["candidates"]))
+    if code == "reversed_range" and "end_surah" in p:   # across surahs: name both ends
+        first = f"{surah_name(p['surah'], t.lang)} {n(p['start'])}"
+        last = f"{surah_name(p['end_surah'], t.lang)} {n(p['end'])}"
+        return t("parse.reversed_range", range=f"{first} – {last}", fixed=f"{last} – {first}")
     if code == "reversed_range":
         return t("parse.reversed_range", range=span(p["start"], p["end"]), fixed=span(p["end"], p["start"]))
     if code.endswith("_out_of_range"):  # surah, juz, hizb, hizb quarter, page
@@ -80,8 +84,8 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
 
 
 def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
-    lines = [t("log.confirm", what=spans_label(result.spans, t), ayahs=t.num(result.ayah_count),
-               percent=t.percent(result.percent))]
+    lines = [t("log.confirm", what=spans_label(result.spans, t),
+               ayahs=t.plural("count.ayahs", result.ayah_count), percent=t.percent(result.percent))]
     if yesterday:
         lines.append(t("log.for_yesterday"))
     if result.duplicate:

@@ -23,6 +23,10 @@ def test_every_language_has_every_message_with_the_same_placeholders():
         texts = catalogue(lang)
         assert set(texts) == set(english), f"{lang}: missing {set(english) - set(texts)}"
         for key, text in texts.items():
+            if isinstance(text, tuple):                      # plural forms: {n} is the only placeholder
+                assert isinstance(english[key], tuple) and all(form.strip() for form in text), key
+                assert all(_placeholders(form) <= {"n"} for form in text), f"{lang}:{key}"
+                continue
             assert text.strip(), f"{lang}:{key} is empty"
             assert _placeholders(text) == _placeholders(english[key]), f"{lang}:{key}"
 
@@ -32,10 +36,20 @@ def test_arabic_texts_are_arabic():
     assert sum(any("\u0600" <= ch <= "\u06ff" for ch in text) for text in arabic.values()) >= len(arabic) - 3
 
 
+@pytest.mark.parametrize(("n", "en", "ar"), [
+    (1, "1 ayah", "آية واحدة"), (2, "2 ayahs", "آيتان"), (7, "7 ayahs", "٧ آيات"), (20, "20 ayahs", "٢٠ آية"),
+    (110, "110 ayahs", "١١٠ آيات"), (286, "286 ayahs", "٢٨٦ آية"), (6236, "6,236 ayahs", "٦٬٢٣٦ آية"),
+])
+def test_counts_take_the_right_plural_form(n, en, ar):
+    assert translator("en").plural("count.ayahs", n) == en
+    assert translator("ar").plural("count.ayahs", n) == ar
+
+
 def test_numbers_and_dates_follow_the_language():
     en, ar = translator("en"), translator("ar")
     assert en.num(6236) == "6,236" and ar.num(6236) == "٦٬٢٣٦"
     assert en.percent(3.1) == "3.1%" and ar.percent(3.1) == "٪٣٫١"
+    assert en.percent(1 / 6236 * 100) == "0.02%"       # one ayah is not 0.0%
     assert en.percent(99.96) == "99.9%"              # never rounds up to a khatm that isn't complete
     assert en.percent(100) == "100%"
     assert en.date(date(2026, 3, 1)) == "March 1, 2026"

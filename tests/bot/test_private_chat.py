@@ -74,7 +74,7 @@ async def test_language_changes_later_in_settings(conversation):
 
 @pytest.mark.parametrize(("text", "first", "last", "label"), [
     ("read Al-Kahf 1-20", (18, 1), (18, 20), "Al-Kahf 1–20 · 20 ayahs"),
-    ("2:255", (2, 255), (2, 255), "Al-Baqara 255 · 1 ayahs"),
+    ("2:255", (2, 255), (2, 255), "Al-Baqara 255 · 1 ayah"),
     ("I read surah Yasin today", (36, 1), (36, 83), "Yaseen · 83 ayahs"),
     ("pages 45-50", (2, 265), (3, 9), "Al-Baqara 265 – Aal-i-Imraan 9 · 31 ayahs"),  # Madani pages
     ("juz 30", (78, 1), (114, 6), "An-Naba 1 – An-Naas 6 · 564 ayahs"),
@@ -171,8 +171,8 @@ async def test_progress_says_where_to_continue_and_when_you_will_finish(conversa
     assert "Khatm #1 — 2.2% (140 of 6,236 ayahs)" in text
     assert "Juz complete: 0 of 30 · Pages: 19 of 604" in text         # 2:141 is on page 20
     assert "Continue from Al-Baqara 141" in text
-    # 140 ayahs over the last 14 days = 10 a day; 6096 left = 610 days from 7 March 2026.
-    assert "(~10 ayahs a day) you'll finish around November 7, 2027." in text
+    # 140 ayahs over the 7 days since the first reading = 20 a day; 6096 left = 305 days from 7 March.
+    assert "(~20 ayahs a day) you'll finish around January 6, 2027." in text
 
 
 async def test_history_lists_recent_entries_with_delete_buttons(conversation):

@@ -67,3 +67,15 @@ async def test_nobody_can_remove_another_users_reading(db):
         assert await readings.undo_log(uow, other, r.readings[0].id) is None
         assert await readings.delete_reading(uow, other, r.readings[0].id) is None
         assert len(await readings.history(uow, owner)) == 1
+
+
+async def test_pace_counts_from_the_first_reading_within_two_weeks(db):
+    from tracker.progress import recent_pace
+
+    async with db.unit_of_work() as uow:
+        user = await _user(uow)
+        assert await recent_pace(uow, user.id, date(2026, 3, 1)) == 0.0
+        await readings.log_reading(uow, user, [Span.from_indices(1, 20)], now=NOW)          # 1 March
+        assert await recent_pace(uow, user.id, date(2026, 3, 1)) == 20.0                    # one day
+        assert await recent_pace(uow, user.id, date(2026, 3, 4)) == 5.0                     # four days
+        assert await recent_pace(uow, user.id, date(2026, 3, 20)) == 0.0                    # out of window

@@ -1,0 +1,42 @@
+"""Arabic text for pictures: matplotlib draws code points left to right and never joins letters.
+
+`shape()` turns a logical string (what people type) into its visual form: letters replaced by their
+joined presentation forms (arabic-reshaper) and runs reordered right to left (the Unicode bidi
+algorithm, python-bidi). Strings without Arabic pass through untouched, so Latin names stay as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Arabic, Arabic Supplement, Arabic Extended-A, presentation forms A and B.
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
+
+
+def has_arabic(text: str) -> bool:
+    return _ARABIC.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def shape(text: str) -> str:
+    """The visual form of `text` for a renderer without complex-script support (joined, RTL)."""
+    if not has_arabic(text):
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
+
+
+def digits(value: int | float | str, lang: str) -> str:
+    """A number as text, in Arabic-Indic digits (with the Arabic decimal mark) for "ar"."""
+    text = value if isinstance(value, str) else _number(value)
+    return text.translate(_ARABIC_DIGITS) if lang == "ar" else text
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
