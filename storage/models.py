@@ -128,21 +128,29 @@ class Reading(Base):
 
 
 class Goal(Base):
-    """A user's current goal: a daily amount, or a khatm by a date."""
+    """What the user aims for: one main goal (a daily amount, or a khatm by a date) and any number of
+    surah habits (Al-Mulk every night, Al-Kahf every Friday)."""
 
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint(
             "(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
-            "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0)",
+            "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0) OR "
+            "(kind = 'surah' AND amount BETWEEN 1 AND 114)",
             name="kind_has_its_value"),
+        CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_range"),
+        Index("ix_goals_one_main_goal_per_user", "user_id", unique=True,
+              postgresql_where=text("kind <> 'surah'"), sqlite_where=text("kind <> 'surah'")),
+        Index("ix_goals_one_habit_per_surah", "user_id", "amount", unique=True,
+              postgresql_where=text("kind = 'surah'"), sqlite_where=text("kind = 'surah'")),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    user_id: Mapped[int] = mapped_column(_cascade("users.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[int | None] = mapped_column(Integer)
-    target_date: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(Integer)           # units a day, or the habit's surah
+    target_date: Mapped[date | None] = mapped_column(Date)        # khatm_by: the last local day
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)     # habit: 0=Monday..6; NULL = every day
     preset: Mapped[str | None] = mapped_column(String(32))
     started_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

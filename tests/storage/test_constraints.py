@@ -213,3 +213,28 @@ async def test_deleting_a_user_leaves_nothing_of_theirs(db):
         # The other member and the circle itself are untouched.
         assert await uow.session.scalar(select(func.count()).select_from(CircleMember)) == 1
         assert await uow.users.get(2) is not None
+
+
+async def test_one_main_goal_but_several_habits_one_per_surah(db):
+    async with db.unit_of_work() as uow:
+        await uow.users.add(User(id=1, created_at=NOW))
+        uow.session.add_all([
+            Goal(user_id=1, kind="pages", amount=2, started_on=TODAY, created_at=NOW),
+            Goal(user_id=1, kind="surah", amount=67, started_on=TODAY, created_at=NOW),
+            Goal(user_id=1, kind="surah", amount=18, weekday=4, started_on=TODAY, created_at=NOW),
+        ])
+
+    async def second_main_goal(uow):
+        uow.session.add(Goal(user_id=1, kind="khatm_by", target_date=TODAY, started_on=TODAY, created_at=NOW))
+
+    async def second_mulk_habit(uow):
+        uow.session.add(Goal(user_id=1, kind="surah", amount=67, weekday=3, started_on=TODAY, created_at=NOW))
+
+    async def surah_115(uow):
+        uow.session.add(Goal(user_id=1, kind="surah", amount=115, started_on=TODAY, created_at=NOW))
+
+    async def weekday_7(uow):
+        uow.session.add(Goal(user_id=1, kind="surah", amount=36, weekday=7, started_on=TODAY, created_at=NOW))
+
+    for build in (second_main_goal, second_mulk_habit, surah_115, weekday_7):
+        await _expect_refused(db, build)
