@@ -9,18 +9,25 @@ import argparse
 import asyncio
 import os
 import sys
+from dataclasses import dataclass
 
 from loguru import logger
 from sqlalchemy.engine import make_url
-from telegram import Update
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
 from bot.app import build_application
 from bot.fake_api import FakeBotAPI
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.web import Heartbeat, Hook, Webhook, create_web_app
 from storage import Database, upgrade
 from storage.migrate import head_revision
+
+LISTEN_HOST = "0.0.0.0"  # all IPv4 interfaces: Fly's proxy and the Docker HEALTHCHECK reach us here
+# uvicorn waits this long for requests in flight (updates being handled) after SIGTERM, then the lifespan
+# stops the bot and closes the pool. Keep it well under fly.toml's kill_timeout (30 s), or Fly SIGKILLs.
+GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 async def migrate(settings: Settings) -> None:
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "console":
         return console(settings)
     if args.command == "run":
-        return run_polling(settings)
+        return run(settings)
     return 0
 
 
@@ -71,12 +78,57 @@ def console(settings: Settings) -> int:
     return console_main(build, first_name=os.environ.get("USER", "You").title() or "You")
 
 
-def run_polling(settings: Settings) -> int:
-    app = build_application(settings.token or "", Database(settings.database_url),
-                            default_timezone=settings.default_timezone)
-    logger.info("starting long polling")
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+@dataclass
+class SchedulerWiring:
+    """What the web app needs from the reminder scheduler: start/stop hooks and its heartbeat."""
+
+    heartbeat: Heartbeat | None = None  # returns the last tick (UTC), None before the first
+    start: Hook | None = None           # awaited after the bot has started
+    stop: Hook | None = None            # awaited first on shutdown, before the bot stops
+    required: bool = False              # True: /healthz fails when the scheduler is missing or stale
+
+
+def wire_scheduler(app: Application, db: Database, settings: Settings) -> SchedulerWiring:
+    """THE place the reminder scheduler plugs in (scheduler/ is not built yet, so nothing runs).
+
+    When it lands: build it here from `app.bot`, `db` and `settings`, and return
+    `SchedulerWiring(heartbeat=s.last_tick, start=s.start, stop=s.stop, required=True)`.
+    `required=True` is the switch that makes a stalled scheduler fail /healthz (a tick older than
+    bot.web.DEFAULT_MAX_TICK_AGE), so Fly restarts the machine.
+    """
+    return SchedulerWiring()
+
+
+def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:
+    """Serve Telegram: webhook when WEBHOOK_URL is set, long polling otherwise; /healthz and /metrics on PORT.
+
+    `request` replaces Telegram's HTTP layer (benchmarks use the FakeBotAPI). Returns when uvicorn has
+    stopped (SIGTERM/SIGINT), after the updates in flight were finished and the pool was closed.
+    """
+    import uvicorn
+
+    if settings.webhook_url and not settings.webhook_secret:
+        print("Set WEBHOOK_SECRET too: without it anyone who finds WEBHOOK_URL can post fake updates.",
+              file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    app = build_application(settings.token or "", db, default_timezone=settings.default_timezone,
+                            request=request)
+    webhook = None
+    if settings.webhook_url and settings.webhook_secret:
+        webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())
+    scheduler = wire_scheduler(app, db, settings)
+    web = create_web_app(app, db=db, webhook=webhook,
+                         heartbeat=scheduler.heartbeat, require_scheduler=scheduler.required,
+                         on_startup=[scheduler.start] if scheduler.start else [],
+                         on_shutdown=[scheduler.stop] if scheduler.stop else [])
+    logger.info("serving on {}:{} ({})", host, settings.port,
+                "webhook" if webhook else "long polling")
+    server = uvicorn.Server(uvicorn.Config(
+        web, host=host, port=settings.port, lifespan="on", log_config=None, access_log=False,
+        server_header=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
+    server.run()
+    return 0 if server.started else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,337 @@
+"""The HTTP side of the bot: Telegram's webhook, `/healthz` and `/metrics`, as one small ASGI app.
+
+PTB's built-in webhook server has no health route, so we serve the webhook ourselves (after PTB's
+`examples/customwebhookbot/starlettebot.py`) with Starlette under uvicorn. The same app runs in both modes:
+
+- **webhook** (`WEBHOOK_URL` set): `POST <path of WEBHOOK_URL>` takes updates; the webhook is (re)set with
+  our secret on every start. Telegram's `X-Telegram-Bot-Api-Secret-Token` must equal `WEBHOOK_SECRET`
+  (403 otherwise, compared in constant time); a body that is not an update gets 400 and nothing else
+  happens.
+- **polling** (no `WEBHOOK_URL`): a `telegram.ext.Updater` long-polls into a queue of our own and the
+  same `UpdateRunner` handles what it fetches; the HTTP app serves only `/healthz` and `/metrics`.
+
+How a webhook update is handled — processed *inside* the request, not put on `application.update_queue`:
+the response goes out only after the handlers ran (their replies sent, their unit of work committed).
+- At-least-once: if the process dies mid-update, Telegram got no 200 and delivers it again; with the
+  queue, a 200 would already have been given for an update that is then lost. (Handlers must tolerate a
+  redelivery after a crash; that was true of polling already.)
+- Backpressure: we go through `application.update_processor`, so the app's concurrency limit (PTB's
+  default: one update at a time, like polling) holds for webhooks too, and extra requests wait on an open
+  connection. Telegram then simply sends less (at most `WEBHOOK_MAX_CONNECTIONS` at once) instead of us
+  buffering an unbounded queue in memory.
+- Graceful shutdown comes for free: on SIGTERM uvicorn stops accepting connections and waits for the
+  requests in flight, i.e. for the updates being handled, before running the lifespan shutdown.
+A handler that raises still yields 200 (PTB hands the exception to the error handlers): retrying a
+deterministic failure would only make Telegram repeat it forever.
+
+Lifespan: PTB's `run_polling`/`run_webhook` normally call `post_init`, `post_stop` and `post_shutdown`
+(the app's command menu and database disposal hang there); since we run the Application ourselves, the
+lifespan calls them at the same points.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from loguru import logger
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application, ContextTypes, Updater
+
+from bot import metrics
+from storage import Database
+
+DEFAULT_WEBHOOK_PATH = "/telegram"
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_MAX_CONNECTIONS = 10   # Telegram's parallel webhook requests; extra ones wait at Telegram
+MAX_UPDATE_BYTES = 1 << 20     # an update is a few KB; refuse to buffer anything absurd
+DB_PING_TIMEOUT = 3.0          # seconds; an unreachable database must not hang the health check
+DEFAULT_MAX_TICK_AGE = timedelta(seconds=180)
+
+Heartbeat = Callable[[], datetime | None]
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram sends updates. The route we serve is the path of `url` (`/telegram` if it has none)."""
+
+    url: str
+    secret: str
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.rstrip("/") or DEFAULT_WEBHOOK_PATH
+
+    @property
+    def public_url(self) -> str:
+        """The URL given to setWebhook: `url` with the path we actually serve."""
+        parts = urlsplit(self.url)
+        return urlunsplit((parts.scheme, parts.netloc, self.path, "", ""))
+
+
+def update_type(update: object) -> str:
+    """`message`, `callback_query`, ... — the field of the update that is set."""
+    if isinstance(update, Update):
+        for kind in Update.ALL_TYPES:
+            if getattr(update, kind, None) is not None:
+                return kind
+        return "unknown"
+    return type(update).__name__
+
+
+_DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def is_database_error(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _DB_ERRORS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+async def count_errors(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An extra error handler (the app's own one still answers the user): failures into metrics."""
+    error = context.error
+    if error is None:
+        return
+    metrics.UPDATE_ERRORS.labels(type(error).__name__).inc()
+    if is_database_error(error):
+        metrics.DB_ERRORS.labels("handler").inc()
+
+
+class UpdateRunner:
+    """The one way an update gets handled, in both modes: metered, logged, within the app's concurrency."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+        application.add_error_handler(count_errors)
+
+    async def process(self, update: Update) -> None:
+        app = self.application
+
+        async def timed() -> None:
+            started = time.perf_counter()
+            try:
+                await app.process_update(update)
+            finally:
+                metrics.UPDATE_LATENCY.observe(time.perf_counter() - started)
+                metrics.UPDATES.labels(update_type(update)).inc()
+
+        with logger.contextualize(update_id=update.update_id):
+            await app.update_processor.process_update(update, timed())
+
+
+class Poller:
+    """Long polling into our own queue, drained by `UpdateRunner` (so polling is metered like webhooks)."""
+
+    def __init__(self, runner: UpdateRunner) -> None:
+        self.runner = runner
+        self.queue: asyncio.Queue[object] = asyncio.Queue()
+        self.updater = Updater(bot=runner.application.bot, update_queue=self.queue)
+        self._consumer: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    @property
+    def running(self) -> bool:
+        return self.updater.running and self._consumer is not None and not self._consumer.done()
+
+    async def start(self) -> None:
+        await self.updater.initialize()
+        # start_polling deletes a webhook left from webhook mode first (Telegram refuses getUpdates else).
+        await self.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        self._consumer = asyncio.create_task(self._consume(), name="poller-consumer")
+
+    async def _consume(self) -> None:
+        concurrent = self.runner.application.update_processor.max_concurrent_updates > 1
+        while True:
+            update = await self.queue.get()
+            try:
+                if not isinstance(update, Update):
+                    continue
+                if concurrent:  # the update processor bounds how many run at once
+                    task = asyncio.create_task(self.runner.process(update))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._in_flight.discard)
+                else:
+                    await self.runner.process(update)
+            except Exception:
+                logger.exception("update {} failed outside its handlers", getattr(update, "update_id", "?"))
+            finally:
+                self.queue.task_done()
+
+    async def stop(self) -> None:
+        """Stop fetching, then finish what was fetched: Telegram already counts it as delivered."""
+        if self.updater.running:
+            await self.updater.stop()
+        if self._consumer is not None:
+            await self.queue.join()
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+
+class Health:
+    """What `/healthz` checks: each check is `{"ok": bool, ...details}`; 200 only if all are ok."""
+
+    def __init__(self, *, db: Database, application: Application, poller: Poller | None,
+                 heartbeat: Heartbeat | None, max_tick_age: timedelta, require_scheduler: bool,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.db = db
+        self.application = application
+        self.poller = poller
+        self.heartbeat = heartbeat
+        self.max_tick_age = max_tick_age
+        self.require_scheduler = require_scheduler
+        self.clock = clock
+        self.serving = False  # set by the lifespan once everything has started, cleared when stopping
+
+    async def database(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            ok = await asyncio.wait_for(self.db.ping(), DB_PING_TIMEOUT)
+        except TimeoutError:
+            ok = False
+        if not ok:
+            metrics.DB_ERRORS.labels("healthz").inc()
+            return {"ok": False, "error": "unreachable"}
+        return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+    def bot(self) -> dict[str, Any]:
+        mode = "webhook" if self.poller is None else "polling"
+        running = self.serving and self.application.running
+        if self.poller is not None:
+            running = running and self.poller.running
+        return {"ok": running, "mode": mode, "running": running}
+
+    def scheduler(self) -> dict[str, Any]:
+        if self.heartbeat is None:
+            return {"ok": not self.require_scheduler, "status": "not running"}
+        last = self.heartbeat()
+        if last is None:
+            return {"ok": False, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
+        age = (self.clock() - last).total_seconds()
+        ok = age <= self.max_tick_age.total_seconds()
+        return {"ok": ok, "status": "ticking" if ok else "stale", "last_tick": last.isoformat(),
+                "age_s": round(age, 1), "max_age_s": self.max_tick_age.total_seconds()}
+
+    async def report(self) -> tuple[bool, dict[str, Any]]:
+        checks = {"database": await self.database(), "bot": self.bot(), "scheduler": self.scheduler()}
+        ok = all(check["ok"] for check in checks.values())
+        return ok, {"status": "ok" if ok else "fail", "checks": checks}
+
+
+def create_web_app(application: Application, *, db: Database, webhook: Webhook | None = None,
+                   heartbeat: Heartbeat | None = None, max_tick_age: timedelta = DEFAULT_MAX_TICK_AGE,
+                   require_scheduler: bool = False, on_startup: Sequence[Hook] = (),
+                   on_shutdown: Sequence[Hook] = ()) -> Starlette:
+    """The ASGI app that runs `application`: webhook mode with `webhook`, long polling without.
+
+    `heartbeat` returns the scheduler's last tick (UTC) or None before the first; with no heartbeat the
+    scheduler is reported "not running", which fails health only if `require_scheduler`. `on_startup`
+    hooks run after the bot started (start the scheduler there), `on_shutdown` hooks before it stops.
+    """
+    runner = UpdateRunner(application)
+    poller = None if webhook is not None else Poller(runner)
+    health = Health(db=db, application=application, poller=poller, heartbeat=heartbeat,
+                    max_tick_age=max_tick_age, require_scheduler=require_scheduler)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            await application.initialize()
+            if application.post_init:
+                await application.post_init(application)
+            if webhook is not None:
+                await application.bot.set_webhook(
+                    webhook.public_url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES,
+                    max_connections=WEBHOOK_MAX_CONNECTIONS)
+                logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
+            await application.start()
+            if poller is not None:
+                await poller.start()
+                logger.info("long polling started")
+            for hook in on_startup:
+                await hook()
+            health.serving = True
+            yield
+        finally:
+            health.serving = False
+            logger.info("shutting down: finishing work in flight")
+            for hook in reversed(on_shutdown):
+                try:
+                    await hook()
+                except Exception:
+                    logger.exception("shutdown hook {} failed", getattr(hook, "__name__", hook))
+            if poller is not None:
+                await poller.stop()
+            if application.running:
+                await application.stop()
+                if application.post_stop:
+                    await application.post_stop(application)
+            await application.shutdown()
+            if application.post_shutdown:
+                await application.post_shutdown(application)  # disposes the database pool
+            logger.info("stopped")
+
+    async def telegram(request: Request) -> Response:
+        assert webhook is not None
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
+            metrics.BAD_WEBHOOK_REQUESTS.labels("forbidden").inc()
+            logger.warning("webhook request without the right secret from {}",
+                           request.client.host if request.client else "?")
+            return Response(status_code=403)
+        body = await request.body()
+        try:
+            if len(body) > MAX_UPDATE_BYTES:
+                raise ValueError(f"{len(body)} bytes")
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an object with an integer update_id")
+            update = Update.de_json(data, application.bot)
+        except Exception as exc:  # anything that is not an update: refuse it, keep serving
+            metrics.BAD_WEBHOOK_REQUESTS.labels("bad_request").inc()
+            logger.warning("webhook body is not an update ({}: {}), {} bytes", type(exc).__name__,
+                           str(exc)[:200], len(body))
+            return Response(status_code=400)
+        await runner.process(update)
+        return Response(status_code=200)
+
+    async def healthz(_: Request) -> Response:
+        ok, body = await health.report()
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [Route(HEALTH_PATH, healthz, methods=["GET"]),
+              Route(METRICS_PATH, metrics_endpoint, methods=["GET"])]
+    if webhook is not None:
+        routes.append(Route(webhook.path, telegram, methods=["POST"]))
+    web = Starlette(routes=routes, lifespan=lifespan)
+    web.state.health = health
+    web.state.runner = runner
+    web.state.poller = poller
+    return web
