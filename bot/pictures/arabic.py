@@ -24,10 +24,20 @@ def shape(text: str) -> str:
     """The visual form of `text` for a renderer without complex-script support (joined, RTL)."""
     if not has_arabic(text):
         return text
-    import arabic_reshaper
     from bidi.algorithm import get_display
 
-    return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
+    reshaper = _reshaper()
+    return "\n".join(get_display(reshaper.reshape(line)) for line in text.split("\n"))
+
+
+@lru_cache(maxsize=1)
+def _reshaper():
+    from arabic_reshaper import ArabicReshaper
+
+    # Only the mandatory lam-alef ligatures: DejaVu Sans has no glyph for the word ligature "Allah"
+    # (U+FDF2), so "عبد الله" would lose a word. Harakat are dropped (the default): without a shaping
+    # engine they would be misplaced.
+    return ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
 
 
 def digits(value: int | float | str, lang: str) -> str:
