@@ -9,7 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.repos import DeliveryRepo, KhatmRepo, ReadingRepo, UserRepo
+from storage.repos import DeliveryRepo, ExcusedRepo, GoalRepo, KhatmRepo, ReadingRepo, UserRepo
 
 
 def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
@@ -75,6 +75,8 @@ class UnitOfWork:
         self.khatms = KhatmRepo(self.session)
         self.readings = ReadingRepo(self.session)
         self.deliveries = DeliveryRepo(self.session)
+        self.excused = ExcusedRepo(self.session)
+        self.goals = GoalRepo(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, Khatm, Reading, User
+from storage.models import Delivery, ExcusedDay, Goal, Khatm, Reading, User
 
 
 class UserRepo:
@@ -77,6 +77,12 @@ class ReadingRepo:
                 .order_by(Reading.start_index))
         return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
 
+    async def ranges_of_khatm_before(self, khatm_id: int, day: date) -> list[tuple[int, int]]:
+        """The khatm's readings from local days before `day`: where the khatm stood this morning."""
+        stmt = select(Reading.start_index, Reading.end_index).where(
+            Reading.khatm_id == khatm_id, Reading.local_date < day)
+        return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
+
     async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
         stmt = (select(Reading).where(Reading.user_id == user_id)
                 .order_by(Reading.recorded_at.desc(), Reading.id.desc()).limit(limit))
@@ -91,6 +97,10 @@ class ReadingRepo:
         """The earliest local day on or after `first` with a reading."""
         return await self.s.scalar(select(func.min(Reading.local_date)).where(
             Reading.user_id == user_id, Reading.local_date >= first))
+
+    async def days_read(self, user_id: int) -> set[date]:
+        stmt = select(Reading.local_date).where(Reading.user_id == user_id).distinct()
+        return set((await self.s.execute(stmt)).scalars())
 
     async def amount_since(self, user_id: int, first: date) -> int:
         """Ayahs read (repeats included) on local days from `first` on: the user's recent pace."""
@@ -110,3 +120,48 @@ class DeliveryRepo:
         stmt = insert(Delivery).values(**values).on_conflict_do_nothing(
             index_elements=["user_id", "kind", "slot", "local_date"]).returning(Delivery.id)
         return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+
+
+class ExcusedRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def days(self, user_id: int) -> set[date]:
+        stmt = select(ExcusedDay.local_date).where(ExcusedDay.user_id == user_id)
+        return set((await self.s.execute(stmt)).scalars())
+
+    async def add(self, user_id: int, day: date, reason: str) -> bool:
+        if await self.s.get(ExcusedDay, (user_id, day)) is not None:
+            return False
+        self.s.add(ExcusedDay(user_id=user_id, local_date=day, reason=reason))
+        await self.s.flush()
+        return True
+
+
+class GoalRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def main(self, user_id: int) -> Goal | None:
+        stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind != "surah")
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def habits(self, user_id: int) -> list[Goal]:
+        stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind == "surah").order_by(Goal.amount)
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def replace_main(self, goal: Goal) -> Goal:
+        await self.s.execute(delete(Goal).where(Goal.user_id == goal.user_id, Goal.kind != "surah"))
+        self.s.add(goal)
+        await self.s.flush()
+        return goal
+
+    async def set_habit(self, goal: Goal) -> Goal:
+        await self.s.execute(delete(Goal).where(Goal.user_id == goal.user_id, Goal.kind == "surah",
+                                                Goal.amount == goal.amount))
+        self.s.add(goal)
+        await self.s.flush()
+        return goal
+
+    async def clear(self, user_id: int) -> int:
+        return (await self.s.execute(delete(Goal).where(Goal.user_id == user_id))).rowcount

@@ -1,0 +1,214 @@
+"""Goals: a daily amount or a khatm by a date, surah habits, today's target and today's portion.
+
+A khatm-by-date goal splits what is left of the khatm (as it stood this morning) evenly over the days left,
+today included; reading more or less today changes tomorrow's share, which is the daily rebalancing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from quran import (
+    JUZ_COUNT,
+    PAGE_COUNT,
+    TOTAL_AYAHS,
+    Ayah,
+    Span,
+    juz_of,
+    juz_span,
+    page_of,
+    page_span,
+    surah_span,
+)
+from storage import UnitOfWork
+from storage.models import Goal, User
+from tracker import coverage
+from tracker.clock import local_date
+from tracker.progress import continue_point
+from tracker.readings import open_khatm
+
+UNITS = ("ayahs", "pages", "juz")
+FRIDAY = 4
+PRESETS = ("ramadan", "month", "mulk", "kahf")
+AYAHS_PER_PAGE = TOTAL_AYAHS / PAGE_COUNT
+_UNIT_SPAN = {"pages": page_span, "juz": juz_span}
+_UNIT_OF = {"pages": page_of, "juz": juz_of}
+_UNIT_MAX = {"pages": PAGE_COUNT, "juz": JUZ_COUNT}
+
+
+def amount_in(ranges: list[tuple[int, int]], unit: str) -> float:
+    """How much of `unit` these readings are: ayahs counted, pages and juz as exact fractions."""
+    if unit == "ayahs":
+        return float(sum(b - a + 1 for a, b in ranges))
+    unit_of, unit_span = _UNIT_OF[unit], _UNIT_SPAN[unit]
+    total = 0.0
+    for a, b in ranges:
+        for n in range(unit_of(a), unit_of(b) + 1):
+            span = unit_span(n)
+            overlap = min(b, span.last_index) - max(a, span.first_index) + 1
+            total += overlap / span.count
+    return total
+
+
+# ---------------------------------------------------------------------------------------- setting goals
+@dataclass(frozen=True)
+class GoalSpec:
+    kind: str                      # ayahs | pages | juz | khatm_by
+    amount: int | None = None
+    target_date: date | None = None
+
+
+class GoalError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_UNIT_WORDS = {
+    "ayahs": ("ayah", "ayahs", "ayat", "aya", "ayas", "verse", "verses", "آية", "آيات", "ايات", "اية"),
+    "pages": ("page", "pages", "p", "pg", "صفحة", "صفحات", "ص"),
+    "juz": ("juz", "juzz", "juz'", "ajza", "para", "paras", "جزء", "أجزاء", "اجزاء"),
+}
+_WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
+
+
+def parse_goal(text: str, today: date) -> GoalSpec:
+    """"2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
+    t = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower().strip()
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
+    if m:
+        try:
+            target = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise GoalError("bad_date") from None
+        if target < today:
+            raise GoalError("date_passed")
+        return GoalSpec("khatm_by", target_date=target)
+    m = re.search(r"(?:in|within|خلال|في)\s*(\d{1,4})\s*(?:days?|d|يوم|أيام|ايام)", t)
+    if m:
+        days = int(m[1])
+        if not 1 <= days <= 3650:
+            raise GoalError("bad_days")
+        return GoalSpec("khatm_by", target_date=today + timedelta(days=days - 1))
+    words = re.findall(r"[^\W\d]+'?", t)
+    number = re.search(r"\d{1,4}", t)
+    unit = next((_WORD_UNIT[w] for w in words if w in _WORD_UNIT), None)
+    if unit is None:
+        raise GoalError("not_understood")
+    amount = int(number.group()) if number else 1
+    limits = {"ayahs": TOTAL_AYAHS, "pages": PAGE_COUNT, "juz": JUZ_COUNT}
+    if not 1 <= amount <= limits[unit]:
+        raise GoalError("bad_amount")
+    return GoalSpec(unit, amount=amount)
+
+
+async def set_goal(uow: UnitOfWork, user: User, spec: GoalSpec, now: datetime,
+                   preset: str | None = None) -> Goal:
+    goal = Goal(user_id=user.id, kind=spec.kind, amount=spec.amount, target_date=spec.target_date,
+                preset=preset, started_on=local_date(now, user.timezone), created_at=now)
+    return await uow.goals.replace_main(goal)
+
+
+async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) -> Goal:
+    today = local_date(now, user.timezone)
+    if preset in ("ramadan", "month"):         # a khatm in 30 days: a juz a day
+        return await set_goal(uow, user, GoalSpec("khatm_by", target_date=today + timedelta(days=29)), now,
+                              preset=preset)
+    if preset in ("mulk", "kahf"):
+        number, weekday = (67, None) if preset == "mulk" else (18, FRIDAY)
+        return await uow.goals.set_habit(Goal(user_id=user.id, kind="surah", amount=number, weekday=weekday,
+                                              preset=preset, started_on=today, created_at=now))
+    raise ValueError(f"unknown preset {preset!r}")
+
+
+async def clear_goals(uow: UnitOfWork, user: User) -> int:
+    return await uow.goals.clear(user.id)
+
+
+# -------------------------------------------------------------------------------------------- today
+@dataclass(frozen=True)
+class Habit:
+    surah: int
+    weekday: int | None
+    due_today: bool
+    done_today: bool
+
+
+@dataclass(frozen=True)
+class Today:
+    """Where the user stands against their goals on their local today."""
+
+    today: date
+    goal: Goal | None
+    unit: str | None = None            # the unit target/done are in
+    target: float = 0.0
+    done: float = 0.0
+    days_left: int | None = None       # khatm_by: days left, today included (<= 0: past the deadline)
+    achieved: bool = False             # khatm_by: the khatm was completed since the goal was set
+    portion: Span | None = None        # what to read next to meet today's target
+    habits: list[Habit] = field(default_factory=list)
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.target - self.done)
+
+    @property
+    def met(self) -> bool:
+        return self.goal is not None and (self.achieved or self.left <= 1e-9)
+
+    @property
+    def behind(self) -> bool:
+        return self.days_left is not None and self.days_left <= 0 and not self.achieved
+
+
+def portion_from(start: Ayah, unit: str, amount: float) -> Span:
+    """A concrete range from `start` covering `amount` of `unit`, ending on a unit (or page) boundary."""
+    first = start.index
+    if unit == "ayahs":
+        last = min(TOTAL_AYAHS, first + max(1, math.ceil(amount)) - 1)
+        last = page_span(page_of(last)).last_index if amount >= AYAHS_PER_PAGE else last
+    else:
+        n = min(_UNIT_MAX[unit], _UNIT_OF[unit](first) + max(1, math.ceil(amount - 1e-9)) - 1)
+        last = _UNIT_SPAN[unit](n).last_index
+    return Span.from_indices(first, max(first, last))
+
+
+async def today_for(uow: UnitOfWork, user: User, now: datetime) -> Today:
+    today = local_date(now, user.timezone)
+    goal = await uow.goals.main(user.id)
+    todays = [(r.start_index, r.end_index) for r in await uow.readings.between(user.id, today, today)]
+    covered_today = coverage.merge(todays)
+    habits = [Habit(g.amount, g.weekday, g.weekday is None or g.weekday == today.weekday(),
+                    coverage.contains(covered_today, surah_span(g.amount).first_index,
+                                      surah_span(g.amount).last_index))
+              for g in await uow.goals.habits(user.id)]
+    if goal is None:
+        return Today(today, None, habits=habits)
+
+    khatm = await open_khatm(uow, user.id, now)
+    khatm_ranges = await uow.readings.ranges_of_khatm(khatm.id)
+    merged_now = coverage.merge(khatm_ranges)
+    latest = await uow.readings.recent(user.id, limit=1)
+    last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
+    start = continue_point(merged_now, last_end) or Ayah(1, 1)
+
+    if goal.kind == "khatm_by":
+        achieved = any(k.completed_at and local_date(k.completed_at, user.timezone) >= goal.started_on
+                       for k in await uow.khatms.completed(user.id))
+        before_today = coverage.merge(await uow.readings.ranges_of_khatm_before(khatm.id, today))
+        remaining = TOTAL_AYAHS - coverage.covered_count(before_today)
+        days_left = (goal.target_date - today).days + 1
+        target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))
+        done = float(coverage.covered_count(merged_now) - coverage.covered_count(before_today))
+        result = Today(today, goal, "ayahs", target, done, days_left, achieved, habits=habits)
+    else:
+        result = Today(today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind),
+                       habits=habits)
+    if not result.met:
+        result = replace(result, portion=portion_from(start, result.unit, result.left))
+    return result
