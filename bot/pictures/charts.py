@@ -195,7 +195,7 @@ def heatmap_levels(values: Sequence[float]) -> list[float]:
     nonzero = sorted(v for v in values if v > 0)
     if not nonzero:
         return [math.inf] * 3
-    return [nonzero[min(len(nonzero) - 1, int(len(nonzero) * q))] for q in (0.25, 0.5, 0.75)]
+    return [nonzero[max(0, math.ceil(len(nonzero) * q) - 1)] for q in (0.25, 0.5, 0.75)]
 
 
 def level_of(value: float, cuts: Sequence[float]) -> int:
