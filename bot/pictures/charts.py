@@ -370,10 +370,11 @@ def render_board(rows: Sequence[tuple[str, float, int, int]], *, title: str, hea
     shown = list(rows)[:BOARD_MAX_ROWS]
     n = max(1, len(shown))
     row_h = 0.44
-    fig = _figure(7.6, 0.75 + row_h * (n + 1))
+    # One data unit is one row, whatever the number of rows: the axes fill the figure exactly.
+    fig = _figure(7.6, row_h * (n + 1.1))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 1)
-    ax.set_ylim(n + 1, -0.05)
+    ax.set_ylim(n + 1.05, -0.05)
     _bare(ax)
 
     def x(pos: float) -> float:
