@@ -15,13 +15,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.handlers import common, onboarding, progress, reading
+from bot.handlers import common, goals, onboarding, privacy, progress, reading, streak
 from bot.i18n import LANGUAGES, translator
 from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
 
-COMMANDS = ("log", "progress", "history", "undo", "settings", "help")
+COMMANDS = ("log", "progress", "next", "goal", "streak", "history", "undo", "settings", "export", "deleteme",
+            "help")
 
 
 def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
@@ -54,11 +55,21 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("undo", reading.undo_command, filters=private))
     app.add_handler(CommandHandler("history", reading.history_command, filters=private))
     app.add_handler(CommandHandler("progress", progress.progress_command, filters=private))
+    app.add_handler(CommandHandler("goal", goals.goal_command, filters=private))
+    app.add_handler(CommandHandler("next", goals.next_command, filters=private))
+    app.add_handler(CommandHandler("streak", streak.streak_command, filters=private))
+    app.add_handler(CommandHandler("export", privacy.export_command, filters=private))
+    app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private))
     app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(onboarding.choose_timezone, pattern=r"^tz:"))
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
     app.add_handler(CallbackQueryHandler(reading.undo_button, pattern=r"^undo:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(reading.delete_button, pattern=r"^del:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(goals.goal_button, pattern=r"^goal:\w+$"))
+    app.add_handler(CallbackQueryHandler(goals.done_portion, pattern=r"^log:\d{1,4}-\d{1,4}$"))
+    app.add_handler(CallbackQueryHandler(streak.excuse_button, pattern=r"^excuse:"))
+    app.add_handler(CallbackQueryHandler(streak.grace_button, pattern=r"^grace:\d$"))
+    app.add_handler(CallbackQueryHandler(privacy.deleteme_button, pattern=r"^deleteme:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))

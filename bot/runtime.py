@@ -18,6 +18,7 @@ from loguru import logger
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -47,6 +48,12 @@ class Services:
     default_timezone: str
 
 
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    data: bytes
+
+
 @dataclass
 class Reply:
     text: str
@@ -55,6 +62,7 @@ class Reply:
     location_keyboard: str | None = None  # label of a "share my location" reply-keyboard button
     remove_keyboard: bool = False
     toast: str | None = None         # a short notice on the pressed button
+    document: Document | None = None  # sent as a file, `text` as its caption
 
 
 @dataclass
@@ -137,6 +145,11 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequ
         await query.answer(toast)
     chat = update.effective_chat
     for reply in replies:
+        if reply.document is not None and chat is not None:
+            text, mode = _fit(reply.text)
+            await context.bot.send_document(chat.id, InputFile(reply.document.data, reply.document.filename),
+                                            caption=text[:1024] or None, parse_mode=mode)
+            continue
         if not reply.text:
             continue
         if reply.edit and query is not None and query.message is not None:

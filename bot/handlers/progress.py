@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 
 from bot.runtime import Ctx, Reply, handler
+from bot.views import today_lines
 from quran import JUZ_COUNT, PAGE_COUNT, TOTAL_AYAHS
+from tracker import goals
 from tracker.progress import progress
 
 
@@ -26,4 +28,6 @@ async def progress_command(ctx: Ctx) -> Reply:
         lines.append(t("progress.no_pace"))
     if p.khatms_completed:
         lines.append(t("progress.completed", count=t.num(p.khatms_completed)))
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    lines += today_lines(t, today) if today.goal or today.habits else [t("progress.no_goal")]
     return Reply("\n".join(lines))

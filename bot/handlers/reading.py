@@ -7,16 +7,13 @@ import html
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
+from bot.views import spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
-from tracker import readings
+from tracker import goals, readings
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
 
 HISTORY_SIZE = 10
-
-
-def spans_label(spans: list[Span], t: Translator) -> str:
-    return t.join([html.escape(s.label(t.lang)) for s in spans])
 
 
 def parse_error_text(err: ParseError, t: Translator) -> str:
@@ -110,7 +107,10 @@ async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool
     result = await readings.log_reading(ctx.uow, ctx.user, spans, now=ctx.now,
                                         update_id=ctx.update.update_id, source_text=text, source=source,
                                         yesterday=yesterday)
-    return confirmation(result, ctx.t, yesterday=yesterday)
+    reply = confirmation(result, ctx.t, yesterday=yesterday)
+    extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
+    reply.text = "\n".join([reply.text, *extra])
+    return reply
 
 
 @handler

@@ -1,0 +1,103 @@
+"""/goal and /next: a daily target or a deadline, presets, and today's portion as a concrete range."""
+
+from __future__ import annotations
+
+import html
+
+from bot.handlers.reading import confirmation
+from bot.runtime import Ctx, Reply, handler
+from bot.views import done_button, goal_text, habit_lines, today_lines
+from quran import Span, surah_name
+from tracker import goals, readings
+from tracker.goals import GoalError
+
+PRESET_BUTTONS = [("goal.preset.ramadan", "goal:ramadan"), ("goal.preset.month", "goal:month"),
+                  ("goal.preset.juz", "goal:juz1"), ("goal.preset.pages", "goal:pages2"),
+                  ("goal.preset.mulk", "goal:mulk"), ("goal.preset.kahf", "goal:kahf")]
+QUICK_GOALS = {"juz1": goals.GoalSpec("juz", 1), "pages2": goals.GoalSpec("pages", 2)}
+
+
+@handler
+async def goal_command(ctx: Ctx) -> Reply:
+    t = ctx.t
+    if ctx.args:
+        text = " ".join(ctx.args)
+        if text.strip().lower() in ("off", "none", "clear", "stop", "إلغاء", "الغاء"):
+            await goals.clear_goals(ctx.uow, ctx.user)
+            return Reply(t("goal.cleared"))
+        try:
+            spec = goals.parse_goal(text, (await goals.today_for(ctx.uow, ctx.user, ctx.now)).today)
+        except GoalError as err:
+            return Reply(t(f"goal.error.{err.code}") + "\n\n" + t("goal.usage"))
+        await goals.set_goal(ctx.uow, ctx.user, spec, ctx.now)
+        return await _goal_set_reply(ctx)
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    lines = [t("goal.current", goal=goal_text(t, today))]
+    lines += [t("goal.habit", surah=html.escape(surah_name(h.surah, t.lang)),
+                when=t("goal.every_friday") if h.weekday == goals.FRIDAY else t("goal.every_night"))
+              for h in today.habits]
+    lines += ["", t("goal.choose"), t("goal.usage")]
+    buttons = [[(t(key), data)] for key, data in PRESET_BUTTONS] + [[(t("goal.preset.clear"), "goal:clear")]]
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def _goal_set_reply(ctx: Ctx, *, edit: bool = False) -> Reply:
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    lines = [ctx.t("goal.set", goal=goal_text(ctx.t, today)), *today_lines(ctx.t, today)]
+    if today.portion is not None:
+        lines.append(ctx.t("next.portion", what=html.escape(today.portion.label(ctx.t.lang))))
+    return Reply("\n".join(lines), edit=edit,
+                 buttons=done_button(ctx.t, today.portion) if today.portion else None)
+
+
+@handler
+async def goal_button(ctx: Ctx) -> Reply:
+    choice = ctx.callback_data.removeprefix("goal:")
+    if choice == "clear":
+        await goals.clear_goals(ctx.uow, ctx.user)
+        return Reply(ctx.t("goal.cleared"), edit=True)
+    if choice in QUICK_GOALS:
+        await goals.set_goal(ctx.uow, ctx.user, QUICK_GOALS[choice], ctx.now)
+    elif choice in goals.PRESETS:
+        await goals.apply_preset(ctx.uow, ctx.user, choice, ctx.now)
+    else:
+        return Reply("", toast=ctx.t("button.stale"))
+    return await _goal_set_reply(ctx, edit=True)
+
+
+@handler
+async def next_command(ctx: Ctx) -> Reply:
+    t = ctx.t
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    if today.goal is None:
+        from tracker.progress import progress
+
+        start = (await progress(ctx.uow, ctx.user, ctx.now)).continue_from
+        lines = [t("next.no_goal")]
+        if start is not None:
+            portion = goals.portion_from(start, "pages", 1)
+            lines.append(t("next.portion", what=html.escape(portion.label(t.lang))))
+            return Reply("\n".join([*lines, *habit_lines(t, today)]), buttons=done_button(t, portion))
+        return Reply("\n".join(lines))
+    lines = today_lines(t, today)
+    if today.portion is None:
+        return Reply("\n".join(lines))
+    lines.append(t("next.portion", what=html.escape(today.portion.label(t.lang))))
+    return Reply("\n".join(lines), buttons=done_button(t, today.portion))
+
+
+@handler
+async def done_portion(ctx: Ctx) -> Reply:
+    """The "Done ✓" under a portion (in /next and in reminders): logs exactly that portion."""
+    try:
+        first, last = (int(x) for x in ctx.callback_data.removeprefix("log:").split("-"))
+        span = Span.from_indices(first, last)
+    except ValueError:
+        return Reply("", toast=ctx.t("button.stale"))
+    result = await readings.log_reading(ctx.uow, ctx.user, [span], now=ctx.now,
+                                        update_id=ctx.update.update_id, source="reminder")
+    reply = confirmation(result, ctx.t, yesterday=False)
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    reply.text = "\n".join([reply.text, *today_lines(ctx.t, today)])
+    reply.edit = True
+    return reply
