@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.handlers import common, goals, onboarding, privacy, progress, reading, streak
+from bot.handlers import circles, common, goals, onboarding, privacy, progress, reading, streak
 from bot.i18n import LANGUAGES, translator
 from bot.runtime import Services
 from storage import Database
@@ -70,6 +70,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(streak.excuse_button, pattern=r"^excuse:"))
     app.add_handler(CallbackQueryHandler(streak.grace_button, pattern=r"^grace:\d$"))
     app.add_handler(CallbackQueryHandler(privacy.deleteme_button, pattern=r"^deleteme:(yes|no)$"))
+    circles.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))

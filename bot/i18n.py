@@ -25,17 +25,32 @@ _NUMBERING = {"ar": "arab"}
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def _read(lang: str) -> Catalog:
-    path = files("bot") / "locales" / lang / "LC_MESSAGES" / "messages.po"
+def _read(lang: str, domain: str = "messages") -> Catalog:
+    path = files("bot") / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"
     with path.open("rb") as fh:
         return read_po(fh, locale=lang)
+
+
+def _domains(lang: str) -> list[str]:
+    """messages.po, then one file per feature (circles.po …), so features don't edit one shared file."""
+    folder = files("bot") / "locales" / lang / "LC_MESSAGES"
+    others = sorted(p.name.removesuffix(".po") for p in folder.iterdir()
+                    if p.name.endswith(".po") and p.name != "messages.po")
+    return ["messages", *others]
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str | tuple[str, ...]]:
     """Message id -> text; a plural message maps to its tuple of forms (keyed by the singular id)."""
-    return {(m.id[0] if m.pluralizable else m.id): m.string
-            for m in _read(lang) if m.id and m.string and not m.fuzzy}
+    texts: dict[str, str | tuple[str, ...]] = {}
+    for domain in _domains(lang):
+        for m in _read(lang, domain):
+            if m.id and m.string and not m.fuzzy:
+                key = m.id[0] if m.pluralizable else m.id
+                if key in texts:
+                    raise ValueError(f"message {key!r} is defined twice in the {lang} catalogues")
+                texts[key] = m.string
+    return texts
 
 
 @cache

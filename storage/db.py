@@ -9,6 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.circles import CircleRepo
 from storage.repos import DeliveryRepo, ExcusedRepo, GoalRepo, KhatmRepo, ReadingRepo, UserRepo
 
 
@@ -77,6 +78,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepo(self.session)
         self.excused = ExcusedRepo(self.session)
         self.goals = GoalRepo(self.session)
+        self.circles = CircleRepo(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
