@@ -93,8 +93,8 @@ def wire_scheduler(app: Application, db: Database, settings: Settings) -> Schedu
 
     When it lands: build it here from `app.bot`, `db` and `settings`, and return
     `SchedulerWiring(heartbeat=s.last_tick, start=s.start, stop=s.stop, required=True)`.
-    `required=True` is the switch that makes a stalled scheduler fail /healthz (a tick older than
-    bot.web.DEFAULT_MAX_TICK_AGE), so Fly restarts the machine.
+    `required=True` is the switch that makes a missing or stalled scheduler fail /healthz (no tick within
+    bot.web.DEFAULT_MAX_TICK_AGE), which Fly's check, the Docker HEALTHCHECK and alerting all see.
     """
     return SchedulerWiring()
 
