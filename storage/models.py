@@ -216,6 +216,8 @@ class Circle(Base):
     __table_args__ = (
         CheckConstraint("mode IN ('khatm', 'wird')", name="mode_known"),
         CheckConstraint("wird_pages IS NULL OR wird_pages BETWEEN 1 AND 20", name="wird_pages_range"),
+        CheckConstraint("wird_start_page IS NULL OR wird_start_page BETWEEN 1 AND 604",
+                        name="wird_start_page_range"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -227,6 +229,11 @@ class Circle(Base):
     announce: Mapped[bool] = mapped_column(Boolean, server_default=false())
     mode: Mapped[str] = mapped_column(String(8), server_default="khatm")
     wird_pages: Mapped[int | None] = mapped_column(SmallInteger)
+    # The shared wird: page where it started on `wird_started_on`; each day moves on `wird_pages` pages.
+    wird_start_page: Mapped[int | None] = mapped_column(SmallInteger)
+    wird_started_on: Mapped[date | None] = mapped_column(Date)
+    # Announcement watermark: readings with a greater id have not been announced in this circle yet.
+    announced_reading_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CircleMember(Base):
