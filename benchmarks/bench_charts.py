@@ -4,6 +4,8 @@ Run from the repository root:  python benchmarks/bench_charts.py [--repeat 7]
 
 Prints the first-render cost (importing matplotlib and numpy, loading the font) separately, then the
 median and worst of `--repeat` renders of each picture, its size, and the process's peak memory.
+After each render `release_memory()` runs (untimed), as `render_off_loop` does in the bot; its own
+cost is printed at the end.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.pictures import render_board, render_daily_chart, render_khatm_grid, render_year_heatmap
+from bot.pictures import (
+    release_memory,
+    render_board,
+    render_daily_chart,
+    render_khatm_grid,
+    render_year_heatmap,
+)
 
 END = date(2026, 3, 14)
 
@@ -61,6 +69,7 @@ def main() -> None:
     print()
     print(f"{'picture':28} {'lang':4} {'median':>8} {'worst':>8} {'size':>8}")
     worst_all = 0.0
+    releases: list[float] = []
     for name, job in jobs.items():
         for lang in ("en", "ar"):
             times = []
@@ -68,10 +77,14 @@ def main() -> None:
                 t0 = time.perf_counter()
                 png = job(lang)
                 times.append(time.perf_counter() - t0)
+                t1 = time.perf_counter()
+                release_memory()
+                releases.append(time.perf_counter() - t1)
             worst_all = max(worst_all, max(times))
             print(f"{name:28} {lang:4} {statistics.median(times) * 1000:6.0f} ms {max(times) * 1000:6.0f} ms"
                   f" {len(png) / 1024:5.0f} KB")
     print()
+    print(f"release_memory() after each render: median {statistics.median(releases) * 1000:.0f} ms")
     print(f"peak RSS after all renders: {peak_mb():.0f} MB")
     verdict = "within" if worst_all < 1 else "OVER"
     print(f"slowest single render: {worst_all * 1000:.0f} ms ({verdict} the 1 s target)")

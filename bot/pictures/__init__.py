@@ -13,7 +13,7 @@ from bot.pictures.charts import (
     render_year_heatmap,
 )
 from bot.pictures.hijri import days_until_ramadan, format_hijri, hijri_date, is_ramadan
-from bot.pictures.offload import render_off_loop
+from bot.pictures.offload import release_memory, render_off_loop
 
 __all__ = [
     "BOARD_MAX_ROWS",
@@ -23,6 +23,7 @@ __all__ = [
     "has_arabic",
     "hijri_date",
     "is_ramadan",
+    "release_memory",
     "render_board",
     "render_daily_chart",
     "render_khatm_grid",

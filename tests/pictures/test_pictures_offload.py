@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
 from picture_checks import assert_picture
 
 from bot.pictures import render_khatm_grid, render_off_loop
+from bot.pictures.offload import release_memory
 
 
 async def test_the_event_loop_keeps_running_while_a_picture_renders():
@@ -41,3 +43,16 @@ async def test_renders_queue_and_each_gets_its_own_result():
     pngs = await asyncio.gather(*(render_off_loop(render_khatm_grid, [k / 4] * 30, title=str(k), lang="en")
                                   for k in range(5)))
     assert len(set(pngs)) == 5
+
+
+async def test_a_failing_render_raises_in_the_caller_and_the_worker_goes_on():
+    def broken() -> bytes:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await render_off_loop(broken)
+    assert_picture(await render_off_loop(render_khatm_grid, [1.0] * 30, title="t", lang="ar"))
+
+
+def test_release_memory_runs_anywhere():
+    release_memory()  # gc + malloc_trim on glibc, gc alone elsewhere
