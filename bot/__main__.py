@@ -9,6 +9,9 @@ import argparse
 import asyncio
 import os
 import sys
+
+# Durations from python-telegram-bot as timedelta (its coming default; the scheduler reads both).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 from dataclasses import dataclass
 
 from loguru import logger
@@ -23,6 +26,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.web import Heartbeat, Hook, Webhook, create_web_app
 from storage import Database, upgrade
 from storage.migrate import head_revision
+from tracker.clock import system_clock
 
 LISTEN_HOST = "0.0.0.0"  # all IPv4 interfaces: Fly's proxy and the Docker HEALTHCHECK reach us here
 # uvicorn waits this long for requests in flight (updates being handled) after SIGTERM, then the lifespan
@@ -89,14 +93,16 @@ class SchedulerWiring:
 
 
 def wire_scheduler(app: Application, db: Database, settings: Settings) -> SchedulerWiring:
-    """THE place the reminder scheduler plugs in (scheduler/ is not built yet, so nothing runs).
+    """THE place the reminder scheduler plugs in: one tick a minute on the Application's JobQueue, which
+    starts and stops with the Application (a tick in progress is finished on shutdown).
 
-    When it lands: build it here from `app.bot`, `db` and `settings`, and return
-    `SchedulerWiring(heartbeat=s.last_tick, start=s.start, stop=s.stop, required=True)`.
-    `required=True` is the switch that makes a missing or stalled scheduler fail /healthz (no tick within
+    `required=True` makes a missing or stalled scheduler fail /healthz (no tick within
     bot.web.DEFAULT_MAX_TICK_AGE), which Fly's check, the Docker HEALTHCHECK and alerting all see.
     """
-    return SchedulerWiring()
+    from bot.nudges import start_ticking
+
+    scheduler = start_ticking(app, db, system_clock)
+    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, required=True)
 
 
 def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:

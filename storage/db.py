@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.circles import CircleRepo
-from storage.repos import DeliveryRepo, ExcusedRepo, GoalRepo, KhatmRepo, ReadingRepo, UserRepo
+from storage.repos import DeliveryRepo, ExcusedRepo, GoalRepo, KhatmRepo, ReadingRepo, ReminderRepo, UserRepo
 
 
 def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
@@ -78,6 +78,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepo(self.session)
         self.excused = ExcusedRepo(self.session)
         self.goals = GoalRepo(self.session)
+        self.reminders = ReminderRepo(self.session)
         self.circles = CircleRepo(self.session)
         return self
 

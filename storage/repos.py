@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, ExcusedDay, Goal, Khatm, Reading, User
+from storage.models import Delivery, ExcusedDay, Goal, Khatm, Reading, Reminder, User
 
 
 class UserRepo:
@@ -30,6 +30,11 @@ class UserRepo:
     async def delete(self, user_id: int) -> bool:
         result = await self.s.execute(delete(User).where(User.id == user_id))
         return result.rowcount > 0
+
+    async def mark_blocked(self, user_ids: list[int], now: datetime) -> None:
+        """They blocked the bot (403) or their chat is gone: send nothing until they write again."""
+        if user_ids:
+            await self.s.execute(update(User).where(User.id.in_(user_ids)).values(blocked_at=now))
 
 
 class KhatmRepo:
@@ -113,13 +118,20 @@ class DeliveryRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def claim(self, user_id: int, kind: str, slot: int, local_date: date, now: datetime) -> bool:
-        """Claim one nudge; False when it was already claimed (by this or another instance)."""
+    async def claim(self, user_id: int, kind: str, slot: int, local_date: date, now: datetime) -> int | None:
+        """Claim one nudge: its delivery id, or None when it was already claimed (here or elsewhere)."""
         values = dict(user_id=user_id, kind=kind, slot=slot, local_date=local_date, claimed_at=now)
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
         stmt = insert(Delivery).values(**values).on_conflict_do_nothing(
             index_elements=["user_id", "kind", "slot", "local_date"]).returning(Delivery.id)
-        return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def mark_sent(self, delivery_ids: list[int], now: datetime) -> None:
+        if delivery_ids:
+            await self.s.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(sent_at=now))
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(error=error[:200]))
 
 
 class ExcusedRepo:
@@ -165,3 +177,35 @@ class GoalRepo:
 
     async def clear(self, user_id: int) -> int:
         return (await self.s.execute(delete(Goal).where(Goal.user_id == user_id))).rowcount
+
+
+class ReminderRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, user_id: int, kind: str, slot: int) -> Reminder | None:
+        stmt = select(Reminder).where(Reminder.user_id == user_id, Reminder.kind == kind,
+                                      Reminder.slot == slot)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, reminder: Reminder) -> Reminder:
+        self.s.add(reminder)
+        await self.s.flush()
+        return reminder
+
+    async def for_user(self, user_id: int) -> list[Reminder]:
+        stmt = select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.kind, Reminder.slot)
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[Reminder, User]]:
+        """Enabled reminders due by `now` for users who have not blocked the bot, oldest first.
+
+        On Postgres the rows are locked with SKIP LOCKED: a second scheduler instance running the same
+        query at the same moment gets the next rows instead of the same ones.
+        """
+        stmt = (select(Reminder, User).join(User, User.id == Reminder.user_id)
+                .where(Reminder.enabled, Reminder.next_due_at <= now, User.blocked_at.is_(None))
+                .order_by(Reminder.next_due_at).limit(limit))
+        if self.s.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=Reminder, skip_locked=True)
+        return [(r, u) for r, u in (await self.s.execute(stmt)).all()]

@@ -8,6 +8,9 @@ Set TEST_DATABASE_URL to point the suite at another Postgres server.
 from __future__ import annotations
 
 import os
+
+# Opt in now to python-telegram-bot's coming behaviour (durations as timedelta), as the app does.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 import shutil
 import uuid
 from collections.abc import AsyncIterator
@@ -99,3 +102,7 @@ async def sqlite_db(sqlite_template, tmp_path) -> AsyncIterator[Database]:
 def db(request) -> Database:
     """The same test on both backends."""
     return request.getfixturevalue("pg_db" if request.param == "postgres" else "sqlite_db")
+
+
+# The conversation harness is shared by the bot, scheduler, circle and web tests.
+from tests.harness import clock, conversation  # noqa: E402, F401

@@ -120,9 +120,14 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
         return await set_goal(uow, user, GoalSpec("khatm_by", target_date=today + timedelta(days=29)), now,
                               preset=preset)
     if preset in ("mulk", "kahf"):
+        from tracker import reminders
+
         number, weekday = (67, None) if preset == "mulk" else (18, FRIDAY)
-        return await uow.goals.set_habit(Goal(user_id=user.id, kind="surah", amount=number, weekday=weekday,
+        goal = await uow.goals.set_habit(Goal(user_id=user.id, kind="surah", amount=number, weekday=weekday,
                                               preset=preset, started_on=today, created_at=now))
+        if preset == "kahf":  # the Friday reminder comes with the habit
+            await reminders.set_reminder(uow, user, "kahf", reminders.DEFAULT_KAHF_TIME, now)
+        return goal
     raise ValueError(f"unknown preset {preset!r}")
 
 

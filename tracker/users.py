@@ -45,10 +45,18 @@ async def set_language(uow: UnitOfWork, user: User, language: str) -> None:
     user.language = language
 
 
-async def set_timezone(uow: UnitOfWork, user: User, timezone: str) -> None:
+async def set_timezone(uow: UnitOfWork, user: User, timezone: str, now: datetime) -> None:
+    """A new zone: reminders move with it (past days keep the dates they were logged on)."""
+    from tracker import reminders
+
     user.timezone = timezone
+    await reminders.reschedule(uow, user, now)
 
 
 async def finish_onboarding(uow: UnitOfWork, user: User, now: datetime) -> None:
+    """Onboarded: from now on the streak warning protects their streak (they can turn it off)."""
+    from tracker import reminders
+
     if user.onboarded_at is None:
         user.onboarded_at = now
+        await reminders.ensure_defaults(uow, user, now)

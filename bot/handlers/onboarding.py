@@ -72,7 +72,7 @@ async def choose_language(ctx: Ctx) -> list[Reply]:
 
 
 async def _timezone_chosen(ctx: Ctx, timezone: str, *, edit: bool) -> list[Reply]:
-    await users.set_timezone(ctx.uow, ctx.user, timezone)
+    await users.set_timezone(ctx.uow, ctx.user, timezone, ctx.now)
     ctx.user_state.pop(AWAITING, None)
     first_time = ctx.user.onboarded_at is None
     await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)

@@ -254,8 +254,8 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
     calls = c.fake.calls_to("setMyCommands")
     assert [call.params.get("language_code") for call in calls] == [None, "ar"]
     assert [cmd["command"] for cmd in calls[0].params["commands"]] == [
-        "log", "progress", "next", "goal", "streak", "history", "undo", "settings", "export", "deleteme",
-        "help"]
+        "log", "progress", "next", "goal", "streak", "remind", "history", "undo", "settings", "export",
+        "deleteme", "help"]
     assert calls[1].params["commands"][0]["description"].startswith("سجّل")
 
 

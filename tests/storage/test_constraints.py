@@ -113,9 +113,9 @@ async def test_one_open_khatm_per_user(db):
 async def test_a_delivery_cannot_be_claimed_twice(db):
     async with db.unit_of_work() as uow:
         await uow.users.add(User(id=1, created_at=NOW))
-        assert await uow.deliveries.claim(1, "daily", 1, TODAY, NOW) is True
-        assert await uow.deliveries.claim(1, "daily", 1, TODAY, NOW) is False
-        assert await uow.deliveries.claim(1, "streak", 1, TODAY, NOW) is True
+        assert await uow.deliveries.claim(1, "daily", 1, TODAY, NOW) is not None
+        assert await uow.deliveries.claim(1, "daily", 1, TODAY, NOW) is None
+        assert await uow.deliveries.claim(1, "streak", 1, TODAY, NOW) is not None
 
     async def build(uow):
         uow.session.add(Delivery(user_id=1, kind="daily", slot=1, local_date=TODAY, claimed_at=NOW))

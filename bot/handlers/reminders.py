@@ -1,0 +1,77 @@
+"""/remind: the daily reminder (one or more local times), the streak warning and Friday's Al-Kahf."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot.runtime import Ctx, Reply, handler
+from tracker import reminders
+
+QUICK_TIMES = ("06:00", "07:00", "08:00", "13:00", "18:00", "21:00")
+MAX_DAILY = 3
+
+
+def _time(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+async def reminders_text(ctx: Ctx) -> str:
+    rows = {(r.kind, r.slot): r for r in await ctx.uow.reminders.for_user(ctx.user.id) if r.enabled}
+    daily = [_time(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
+    off = ctx.t("remind.off")
+    streak, kahf = rows.get(("streak", 1)), rows.get(("kahf", 1))
+    return ctx.t("remind.show", daily=ctx.t.join(daily) if daily else off,
+                 streak=_time(streak.local_time) if streak else off,
+                 kahf=_time(kahf.local_time) if kahf else off, timezone=ctx.user.timezone)
+
+
+async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
+    streak = await ctx.uow.reminders.get(ctx.user.id, "streak", 1)
+    kahf = await ctx.uow.reminders.get(ctx.user.id, "kahf", 1)
+    times = [(value, f"rem:daily:{value}") for value in QUICK_TIMES]
+    buttons = [times[:3], times[3:], [(ctx.t("remind.daily_off"), "rem:daily:off")],
+               [(ctx.t("remind.streak_off") if streak and streak.enabled else ctx.t("remind.streak_on"),
+                 "rem:streak:" + ("off" if streak and streak.enabled else "on")),
+                (ctx.t("remind.kahf_off") if kahf and kahf.enabled else ctx.t("remind.kahf_on"),
+                 "rem:kahf:" + ("off" if kahf and kahf.enabled else "on"))]]
+    text = prefix + await reminders_text(ctx) + "\n\n" + ctx.t("remind.usage")
+    return Reply(text, buttons=buttons, edit=edit)
+
+
+@handler
+async def remind_command(ctx: Ctx) -> Reply:
+    if not ctx.args:
+        return await _menu(ctx)
+    words = [w.lower() for w in ctx.args]
+    kind = words[0] if words[0] in ("streak", "kahf") else "daily"
+    values = words[1:] if kind != "daily" else words
+    if values in (["off"], ["stop"], ["إيقاف"]):
+        await reminders.disable(ctx.uow, ctx.user, kind)
+        return await _menu(ctx)
+    times = [reminders.parse_time(v) for v in values]
+    if not times or None in times or (kind != "daily" and len(times) != 1) or len(times) > MAX_DAILY:
+        return Reply(ctx.t("remind.bad_time") + "\n\n" + ctx.t("remind.usage"))
+    if kind == "daily":
+        await reminders.disable(ctx.uow, ctx.user, "daily")
+    for slot, at in enumerate(sorted(set(times)), 1):
+        await reminders.set_reminder(ctx.uow, ctx.user, kind, at, ctx.now, slot=slot)
+    return await _menu(ctx, prefix=ctx.t("remind.saved") + "\n")
+
+
+@handler
+async def remind_button(ctx: Ctx) -> Reply:
+    _, kind, value = [*ctx.callback_data.split(":", 2), "", ""][:3]
+    if kind not in reminders.KINDS:
+        return Reply("", toast=ctx.t("button.stale"))
+    if value == "off":
+        await reminders.disable(ctx.uow, ctx.user, kind)
+    elif value == "on":
+        default = reminders.DEFAULT_STREAK_TIME if kind == "streak" else reminders.DEFAULT_KAHF_TIME
+        await reminders.set_reminder(ctx.uow, ctx.user, kind, default, ctx.now)
+    else:
+        at = reminders.parse_time(value)
+        if at is None:
+            return Reply("", toast=ctx.t("button.stale"))
+        await reminders.disable(ctx.uow, ctx.user, "daily")
+        await reminders.set_reminder(ctx.uow, ctx.user, "daily", at, ctx.now)
+    return await _menu(ctx, edit=True, prefix=ctx.t("remind.saved") + "\n")

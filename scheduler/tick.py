@@ -1,0 +1,186 @@
+"""One tick: find what is due, decide, claim, commit — then send.
+
+The claim (a row in `deliveries`, UNIQUE per user, kind, slot and local date) is committed before the
+message goes out. A crash between the two can lose that one nudge; it can never send it twice. That is the
+trade we chose: a missing reminder is a shrug, a doubled one is a bug users notice at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time as timer
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from loguru import logger
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from storage import Database
+from tracker import reminders
+from tracker.clock import Clock
+
+
+@dataclass(frozen=True)
+class Nudge:
+    delivery_id: int
+    user_id: int
+    language: str
+    kind: str
+    slot: int
+    local_date: date
+    payload: dict[str, Any]
+
+
+@dataclass
+class TickReport:
+    started_at: datetime
+    due: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    rate_limited: int = 0  # part of `failed`: Telegram still said 429 after the retries
+    skipped: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class ReminderScheduler:
+    """Runs ticks. Safe to run in several processes against one Postgres (SKIP LOCKED + unique claims)."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        render: Render,
+        *,
+        clock: Clock,
+        grace: timedelta = reminders.GRACE_WINDOW,
+        batch_size: int = 500,
+        max_batches: int = 400,
+        concurrency: int = 64,
+        max_retries: int = 1,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.db, self.bot, self.render, self.clock = db, bot, render, clock
+        self.grace, self.batch_size, self.max_batches = grace, batch_size, max_batches
+        self.max_retries, self.sleep = max_retries, sleep
+        self._limit = asyncio.Semaphore(concurrency)
+        self.last_tick_at: datetime | None = None
+
+    async def tick(self) -> TickReport:
+        started = timer.perf_counter()
+        report = TickReport(self.clock())
+        for _ in range(self.max_batches):
+            nudges, rows = await self._claim_batch(report)
+            if nudges:
+                await self._dispatch(nudges, report)
+            if rows < self.batch_size:
+                break
+        report.seconds = timer.perf_counter() - started
+        self.last_tick_at = report.started_at
+        if report.due:
+            logger.info(
+                "reminder tick: {} due, {} sent, {} failed, {} blocked, skipped {}",
+                report.due,
+                report.sent,
+                report.failed,
+                report.blocked,
+                dict(report.skipped),
+            )
+        return report
+
+    async def _claim_batch(self, report: TickReport) -> tuple[list[Nudge], int]:
+        """One transaction: lock due rows, decide each, claim what will be sent, move every row on."""
+        now = self.clock()
+        nudges: list[Nudge] = []
+        async with self.db.unit_of_work() as uow:
+            due = await uow.reminders.due(now, self.batch_size)
+            report.due += len(due)
+            for reminder, user in due:
+                decision = await reminders.decide(uow, user, reminder, now, self.grace)
+                if decision.send:
+                    delivery_id = await uow.deliveries.claim(
+                        user.id, reminder.kind, reminder.slot, decision.local_date, now
+                    )
+                    if delivery_id is not None:
+                        nudges.append(
+                            Nudge(
+                                delivery_id,
+                                user.id,
+                                user.language,
+                                reminder.kind,
+                                reminder.slot,
+                                decision.local_date,
+                                decision.payload,
+                            )
+                        )
+                    else:
+                        report.skipped["already_claimed"] += 1
+                else:
+                    report.skipped[decision.reason] += 1
+                reminders.advance(reminder, user, now)
+        return nudges, len(due)
+
+    async def _dispatch(self, nudges: list[Nudge], report: TickReport) -> None:
+        outcomes = await asyncio.gather(*(self._send(n) for n in nudges))
+        now = self.clock()
+        sent = [n.delivery_id for n, (outcome, _) in zip(nudges, outcomes, strict=True) if outcome == "sent"]
+        blocked = [
+            n.user_id for n, (outcome, _) in zip(nudges, outcomes, strict=True) if outcome == "blocked"
+        ]
+        failed = [
+            (n.delivery_id, err)
+            for n, (outcome, err) in zip(nudges, outcomes, strict=True)
+            if outcome != "sent"
+        ]
+        report.sent += len(sent)
+        report.blocked += len(blocked)
+        report.failed += len(failed) - len(blocked)
+        report.rate_limited += sum(1 for _, error in failed if error and error.startswith("429"))
+        async with self.db.unit_of_work() as uow:
+            await uow.deliveries.mark_sent(sent, now)
+            for delivery_id, error in failed:
+                await uow.deliveries.mark_failed(delivery_id, error or "failed")
+            await uow.users.mark_blocked(blocked, now)
+
+    async def _send(self, nudge: Nudge) -> tuple[str, str | None]:
+        try:
+            text, markup = self.render(nudge)
+        except Exception as exc:
+            logger.opt(exception=exc).error(
+                "could not render a {} nudge for user {}", nudge.kind, nudge.user_id
+            )
+            return "failed", f"render: {exc}"
+        async with self._limit:
+            for attempt in range(self.max_retries + 1):
+                try:
+                    await self.bot.send_message(
+                        nudge.user_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+                    )
+                    return "sent", None
+                except RetryAfter as exc:
+                    wait = exc.retry_after
+                    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                    if attempt == self.max_retries:
+                        return "failed", f"429 retry after {seconds:g}s"
+                    logger.warning(
+                        "Telegram asked to wait {}s before nudging user {}", seconds, nudge.user_id
+                    )
+                    await self.sleep(seconds)
+                except Forbidden as exc:
+                    return "blocked", f"403 {exc.message}"
+                except BadRequest as exc:
+                    if "chat not found" in exc.message.lower():
+                        return "blocked", f"400 {exc.message}"
+                    return "failed", f"400 {exc.message}"
+                except TelegramError as exc:  # timeouts, network: not retried (never twice)
+                    return "failed", f"{type(exc).__name__}: {exc.message}"
+        return "failed", "unreachable"

@@ -1,0 +1,51 @@
+"""Scheduler fixtures: the real Application and fake Bot API (from tests/bot), time travelled."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pytest
+import time_machine
+
+from bot.nudges import render
+from scheduler import ReminderScheduler
+from storage.models import User
+from tracker import reminders
+from tracker.clock import system_clock
+
+
+class Sleeps:
+    """The scheduler's injected sleep: records the waits instead of waiting."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def scheduler(conversation, sleeps) -> ReminderScheduler:
+    return ReminderScheduler(conversation.db, conversation.app.bot, render, clock=system_clock, sleep=sleeps)
+
+
+async def add_user(db, user_id: int, timezone: str, at: datetime, *, daily: time | None = None,
+                   streak: time | None = None, language: str = "en") -> None:
+    """A user (created at `at`) with the given reminders, as the app would set them at that instant."""
+    with time_machine.travel(at, tick=False):
+        async with db.unit_of_work() as uow:
+            user = await uow.users.add(User(id=user_id, timezone=timezone, language=language, created_at=at))
+            if daily:
+                await reminders.set_reminder(uow, user, "daily", daily, system_clock())
+            if streak:
+                await reminders.set_reminder(uow, user, "streak", streak, system_clock())
+
+
+async def tick_at(scheduler: ReminderScheduler, at: datetime):
+    with time_machine.travel(at, tick=False):
+        return await scheduler.tick()

@@ -1,0 +1,147 @@
+"""Reminders: when each one is next due (in UTC, from the user's local time) and whether to send it.
+
+`next_due_at` is stored so the scheduler's tick is one indexed query. It is recomputed with `zoneinfo`
+after each send and whenever the time or the user's timezone changes, so DST and moves are right:
+- a local time that does not exist (the spring-forward gap) is sent just after the gap;
+- a local time that happens twice (fall-back) is sent at its first occurrence, once: the delivery key
+  (user, kind, slot, local date) cannot be claimed twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from storage import UnitOfWork
+from storage.models import Reminder, User
+from tracker import goals, progress, streaks
+from tracker.clock import local_date, zone
+
+KINDS = ("daily", "streak", "kahf")
+DEFAULT_STREAK_TIME = time(21, 0)
+DEFAULT_KAHF_TIME = time(9, 0)
+FRIDAY = 4
+GRACE_WINDOW = timedelta(hours=2)   # after down time, a missed nudge is still sent if this recent
+
+
+def _local_instant(day: date, at: time, timezone: str) -> datetime:
+    """The UTC instant of `at` on local `day`. In a DST gap, the wall time does not exist: Python's
+    zoneinfo reads it with the offset before the gap, which lands just after the gap (01:30 -> 02:30)."""
+    return datetime.combine(day, at, tzinfo=zone(timezone)).astimezone(UTC)
+
+
+def next_due(at: time, timezone: str, after: datetime, weekday: int | None = None) -> datetime:
+    """The first instant strictly after `after` when it is `at` o'clock locally (on `weekday`, if given)."""
+    day = local_date(after, timezone) - timedelta(days=1)     # yesterday's slot may still be ahead in UTC
+    for _ in range(16):
+        if weekday is None or day.weekday() == weekday:
+            instant = _local_instant(day, at, timezone)
+            if instant > after:
+                return instant
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a weekday recurs within 8 days")
+
+
+def _weekday(kind: str) -> int | None:
+    return FRIDAY if kind == "kahf" else None
+
+
+async def set_reminder(uow: UnitOfWork, user: User, kind: str, at: time, now: datetime, slot: int = 1,
+                       enabled: bool = True) -> Reminder:
+    if kind not in KINDS:
+        raise ValueError(f"unknown reminder kind {kind!r}")
+    reminder = await uow.reminders.get(user.id, kind, slot)
+    if reminder is None:
+        reminder = await uow.reminders.add(Reminder(user_id=user.id, kind=kind, slot=slot, local_time=at))
+    reminder.local_time = at
+    reminder.enabled = enabled
+    reminder.next_due_at = next_due(at, user.timezone, now, _weekday(kind)) if enabled else None
+    await uow.flush()
+    return reminder
+
+
+async def disable(uow: UnitOfWork, user: User, kind: str, slot: int | None = None) -> int:
+    count = 0
+    for reminder in await uow.reminders.for_user(user.id):
+        if reminder.kind == kind and (slot is None or reminder.slot == slot) and reminder.enabled:
+            reminder.enabled, reminder.next_due_at = False, None
+            count += 1
+    await uow.flush()
+    return count
+
+
+async def reschedule(uow: UnitOfWork, user: User, now: datetime) -> None:
+    """After a timezone change: every enabled reminder's next instant in the new zone."""
+    for reminder in await uow.reminders.for_user(user.id):
+        if reminder.enabled:
+            reminder.next_due_at = next_due(reminder.local_time, user.timezone, now, _weekday(reminder.kind))
+    await uow.flush()
+
+
+async def ensure_defaults(uow: UnitOfWork, user: User, now: datetime) -> None:
+    """The streak warning is on by default (21:00 local), once the user has finished onboarding."""
+    if await uow.reminders.get(user.id, "streak", 1) is None:
+        await set_reminder(uow, user, "streak", DEFAULT_STREAK_TIME, now)
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|ص|م)?\s*$", re.IGNORECASE)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def parse_time(text: str) -> time | None:
+    """"7:30", "07:30", "21", "9pm", "9:15 am", "٧:٣٠" -> a local time; None if it isn't one."""
+    m = _TIME.match(text.translate(_DIGITS))
+    if not m:
+        return None
+    hour, minute, half = int(m[1]), int(m[2] or 0), (m[3] or "").lower()
+    if half in ("pm", "م") and hour < 12:
+        hour += 12
+    elif half in ("am", "ص") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or (half and not 1 <= int(m[1]) <= 12):
+        return None
+    return time(hour, minute)
+
+
+# -------------------------------------------------------------------------------- deciding at tick time
+@dataclass(frozen=True)
+class Decision:
+    send: bool
+    reason: str                          # "send", "late", "day_over", "target_met", "no_streak", "done"
+    local_date: date
+    payload: dict[str, Any]
+
+
+async def decide(uow: UnitOfWork, user: User, reminder: Reminder, now: datetime,
+                 grace: timedelta = GRACE_WINDOW) -> Decision:
+    """Whether the due `reminder` should be sent now, and what it should say."""
+    due = reminder.next_due_at or now
+    day = local_date(due, user.timezone)
+    if now - due > grace:
+        return Decision(False, "late", day, {})
+    if local_date(now, user.timezone) != day:
+        return Decision(False, "day_over", day, {})
+    if reminder.kind == "daily":
+        today = await goals.today_for(uow, user, now)
+        if today.met:
+            return Decision(False, "target_met", day, {})
+        return Decision(True, "send", day, {"today": today})
+    if reminder.kind == "streak":
+        s = await streaks.streak_for(uow, user, now)
+        if not s.at_risk:
+            return Decision(False, "no_streak", day, {})
+        midnight = _local_instant(day + timedelta(days=1), time(0, 0), user.timezone)
+        where = (await progress.progress(uow, user, now)).continue_from
+        return Decision(True, "send", day, {"streak": s, "time_left": midnight - now, "continue_from": where})
+    today = await goals.today_for(uow, user, now)                 # kahf
+    if any(h.surah == 18 and h.done_today for h in today.habits):
+        return Decision(False, "done", day, {})
+    return Decision(True, "send", day, {"today": today})
+
+
+def advance(reminder: Reminder, user: User, now: datetime) -> None:
+    """Move the reminder to its next local occurrence after the one just handled (sent or skipped)."""
+    after = max(now, reminder.next_due_at or now)
+    reminder.next_due_at = next_due(reminder.local_time, user.timezone, after, _weekday(reminder.kind))
