@@ -10,7 +10,6 @@ what they return after it commits.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -214,12 +213,12 @@ def distribute(free: Sequence[int], member_ids: Sequence[int], counts: dict[int,
     """Share out the free juz: -> {juz: member}.
 
     Rotation first: whoever read juz n in the previous round gets n+1 (30 wraps to 1), as long as that
-    keeps them within an even share. Then round-robin, fewest first (ties: the order members joined).
+    keeps them within an even (floor) share. Then round-robin, fewest first (ties: the order members joined).
     """
     if not member_ids:
         return {}
     counts = {m: counts.get(m, 0) for m in member_ids}
-    share = math.ceil((sum(counts.values()) + len(free)) / len(member_ids))
+    share = max(1, (sum(counts.values()) + len(free)) // len(member_ids))   # rotation stays within it
     out: dict[int, int] = {}
     members = set(member_ids)
     for juz in free:
