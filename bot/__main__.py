@@ -119,7 +119,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
         return 2
     db = Database(settings.database_url)
     app = build_application(settings.token or "", db, default_timezone=settings.default_timezone,
-                            request=request)
+                            request=request, rate_limited=request is None)
     webhook = None
     if settings.webhook_url and settings.webhook_secret:
         webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())

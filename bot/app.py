@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,13 +28,20 @@ COMMANDS = ("log", "progress", "next", "goal", "streak", "remind", "history", "u
 
 def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
                       clock: Clock = system_clock, request: BaseRequest | None = None,
-                      set_commands: bool = True) -> Application:
-    """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests)."""
+                      set_commands: bool = True, rate_limited: bool = False) -> Application:
+    """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests).
+
+    `rate_limited` keeps every Bot API call within Telegram's limits (30 messages a second overall,
+    1 a second per chat, 20 a minute per group) — on in production, off where Telegram is faked.
+    """
     builder = (ApplicationBuilder().token(token)
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True))))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    if rate_limited:
+        # max_retries=0: a 429 is handled where the context is known (the scheduler waits it out once).
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0))
     if set_commands:
         builder = builder.post_init(set_command_menu)
 

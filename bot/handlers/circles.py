@@ -389,7 +389,7 @@ async def _log_command(ctx: Ctx) -> Reply:
     text = " ".join(ctx.args)
     if not text.strip():
         return Reply(ctx.t("circle.log_usage"))
-    reply = await log_text(ctx, text, source="circle")
+    reply = await log_text(ctx, text, source="circle", notify_circles=False)
     if reply.buttons:                          # logged: keep the group reply to its first line
         reply.text = reply.text.split("\n")[0]
         finished = await circles.complete_covered_juz(ctx.uow, ctx.user, ctx.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.handlers.reading import confirmation
+from bot.handlers.reading import after_log, confirmation
 from bot.runtime import Ctx, Reply, handler
 from bot.views import done_button, goal_text, habit_lines, today_lines
 from quran import Span, surah_name
@@ -96,6 +96,7 @@ async def done_portion(ctx: Ctx) -> Reply:
         return Reply("", toast=ctx.t("button.stale"))
     result = await readings.log_reading(ctx.uow, ctx.user, [span], now=ctx.now,
                                         update_id=ctx.update.update_id, source="reminder")
+    await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=False)
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     reply.text = "\n".join([reply.text, *today_lines(ctx.t, today)])

@@ -93,7 +93,17 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
     return Reply("\n".join(lines), buttons=[[(t("button.undo"), f"undo:{result.readings[0].id}")]])
 
 
-async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> Reply:
+async def after_log(ctx: Ctx) -> None:
+    """What a new reading means for the user's circles: juz it completes, the batched announcement."""
+    from bot.handlers import circles  # circles reuses log_text for group logs
+
+    await circles.after_log(ctx)
+
+
+async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False,
+                   notify_circles: bool = True) -> Reply:
+    """Parse and log `text`; the reply confirms it. `notify_circles=False` is for the group /log, which
+    refreshes its own circle at once instead of in the next batch."""
     yesterday, text = readings.split_yesterday(text)
     try:
         spans = parse_reading(text)
@@ -107,6 +117,8 @@ async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool
     result = await readings.log_reading(ctx.uow, ctx.user, spans, now=ctx.now,
                                         update_id=ctx.update.update_id, source_text=text, source=source,
                                         yesterday=yesterday)
+    if notify_circles:
+        await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=yesterday)
     extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
