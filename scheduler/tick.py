@@ -98,22 +98,30 @@ class ReminderScheduler:
         return report
 
     async def _claim_batch(self, report: TickReport) -> tuple[list[Nudge], int]:
-        """One transaction: lock due rows, decide each, claim what will be sent, move every row on."""
+        """One transaction: lock due rows, decide them, claim what will be sent, move every row on."""
         now = self.clock()
-        nudges: list[Nudge] = []
         async with self.db.unit_of_work() as uow:
-            due = await uow.reminders.due(now, self.batch_size)
-            report.due += len(due)
-            for reminder, user in due:
-                decision = await reminders.decide(uow, user, reminder, now, self.grace)
-                if decision.send:
-                    delivery_id = await uow.deliveries.claim(
-                        user.id, reminder.kind, reminder.slot, decision.local_date, now
-                    )
-                    if delivery_id is not None:
+            with uow.session.no_autoflush:  # one UPDATE for all the rows at commit, not one per query
+                due = await uow.reminders.due(now, self.batch_size)
+                report.due += len(due)
+                decisions = await reminders.decide_many(uow, due, now, self.grace)
+                wanted = [
+                    (u.id, r.kind, r.slot, d.local_date)
+                    for (r, u), d in zip(due, decisions, strict=True)
+                    if d.send
+                ]
+                claimed = await uow.deliveries.claim_many(wanted, now)
+                nudges = []
+                for (reminder, user), decision in zip(due, decisions, strict=True):
+                    key = (user.id, reminder.kind, reminder.slot, decision.local_date)
+                    if not decision.send:
+                        report.skipped[decision.reason] += 1
+                    elif key not in claimed:
+                        report.skipped["already_claimed"] += 1
+                    else:
                         nudges.append(
                             Nudge(
-                                delivery_id,
+                                claimed[key],
                                 user.id,
                                 user.language,
                                 reminder.kind,
@@ -122,11 +130,7 @@ class ReminderScheduler:
                                 decision.payload,
                             )
                         )
-                    else:
-                        report.skipped["already_claimed"] += 1
-                else:
-                    report.skipped[decision.reason] += 1
-                reminders.advance(reminder, user, now)
+                    reminders.advance(reminder, user, now)
         return nudges, len(due)
 
     async def _dispatch(self, nudges: list[Nudge], report: TickReport) -> None:

@@ -52,6 +52,18 @@ class KhatmRepo:
         await self.s.flush()
         return khatm
 
+    async def open_for_many(self, user_ids: list[int]) -> dict[int, Khatm]:
+        stmt = select(Khatm).where(Khatm.user_id.in_(user_ids), Khatm.completed_at.is_(None))
+        return {k.user_id: k for k in (await self.s.execute(stmt)).scalars()}
+
+    async def completed_for_many(self, user_ids: list[int]) -> dict[int, list[datetime]]:
+        stmt = select(Khatm.user_id, Khatm.completed_at).where(Khatm.user_id.in_(user_ids),
+                                                               Khatm.completed_at.is_not(None))
+        out: dict[int, list[datetime]] = {}
+        for user_id, at in (await self.s.execute(stmt)).all():
+            out.setdefault(user_id, []).append(at)
+        return out
+
     async def completed(self, user_id: int) -> list[Khatm]:
         stmt = (select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_not(None))
                 .order_by(Khatm.number))
@@ -81,6 +93,20 @@ class ReadingRepo:
         stmt = (select(Reading.start_index, Reading.end_index).where(Reading.khatm_id == khatm_id)
                 .order_by(Reading.start_index))
         return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
+
+    async def days_since(self, user_ids: list[int], first: date) -> list[tuple[int, date, int, int]]:
+        """(user, local day, start, end) of these users' readings on local days from `first` on."""
+        stmt = select(Reading.user_id, Reading.local_date, Reading.start_index, Reading.end_index).where(
+            Reading.user_id.in_(user_ids), Reading.local_date >= first)
+        return [tuple(r) for r in (await self.s.execute(stmt)).all()]
+
+    async def of_khatms(self, khatm_ids: list[int]) -> list:
+        """The rows (khatm, start, end, local day, recorded at, id) of these khatms' readings."""
+        if not khatm_ids:
+            return []
+        stmt = select(Reading.khatm_id, Reading.start_index, Reading.end_index, Reading.local_date,
+                      Reading.recorded_at, Reading.id).where(Reading.khatm_id.in_(khatm_ids))
+        return list((await self.s.execute(stmt)).all())
 
     async def ranges_of_khatm_before(self, khatm_id: int, day: date) -> list[tuple[int, int]]:
         """The khatm's readings from local days before `day`: where the khatm stood this morning."""
@@ -126,6 +152,17 @@ class DeliveryRepo:
             index_elements=["user_id", "kind", "slot", "local_date"]).returning(Delivery.id)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
+    async def claim_many(self, keys: list[tuple[int, str, int, date]], now: datetime) -> dict[tuple, int]:
+        """Claim many nudges in one statement: {(user, kind, slot, local date): delivery id} of those won."""
+        if not keys:
+            return {}
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        rows = [dict(user_id=u, kind=k, slot=s, local_date=d, claimed_at=now) for u, k, s, d in keys]
+        stmt = (insert(Delivery).values(rows)
+                .on_conflict_do_nothing(index_elements=["user_id", "kind", "slot", "local_date"])
+                .returning(Delivery.id, Delivery.user_id, Delivery.kind, Delivery.slot, Delivery.local_date))
+        return {(u, k, s, d): i for i, u, k, s, d in (await self.s.execute(stmt)).all()}
+
     async def mark_sent(self, delivery_ids: list[int], now: datetime) -> None:
         if delivery_ids:
             await self.s.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(sent_at=now))
@@ -157,6 +194,9 @@ class GoalRepo:
     async def main(self, user_id: int) -> Goal | None:
         stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind != "surah")
         return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def for_users(self, user_ids: list[int]) -> list[Goal]:
+        return list((await self.s.execute(select(Goal).where(Goal.user_id.in_(user_ids)))).scalars())
 
     async def habits(self, user_id: int) -> list[Goal]:
         stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind == "surah").order_by(Goal.amount)

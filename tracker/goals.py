@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -29,7 +30,6 @@ from storage.models import Goal, User
 from tracker import coverage
 from tracker.clock import local_date
 from tracker.progress import continue_point
-from tracker.readings import open_khatm
 
 UNITS = ("ayahs", "pages", "juz")
 FRIDAY = 4
@@ -184,28 +184,59 @@ def portion_from(start: Ayah, unit: str, amount: float) -> Span:
 
 
 async def today_for(uow: UnitOfWork, user: User, now: datetime) -> Today:
-    today = local_date(now, user.timezone)
-    goal = await uow.goals.main(user.id)
-    todays = [(r.start_index, r.end_index) for r in await uow.readings.between(user.id, today, today)]
+    return (await today_for_many(uow, [user], now))[user.id]
+
+
+async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> dict[int, Today]:
+    """Today for many users in a fixed number of queries (the scheduler decides 500 at a time)."""
+    if not users:
+        return {}
+    ids = [u.id for u in users]
+    todays = {u.id: local_date(now, u.timezone) for u in users}
+    main: dict[int, Goal] = {}
+    habit_goals: dict[int, list[Goal]] = defaultdict(list)
+    for g in await uow.goals.for_users(ids):
+        if g.kind == "surah":
+            habit_goals[g.user_id].append(g)
+        else:
+            main[g.user_id] = g
+    todays_ranges: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for user_id, day, a, b in await uow.readings.days_since(ids, min(todays.values())):
+        if day == todays[user_id]:
+            todays_ranges[user_id].append((a, b))
+    with_goal = [u for u in users if u.id in main]
+    khatms = await uow.khatms.open_for_many([u.id for u in with_goal]) if with_goal else {}
+    rows_by_khatm: dict[int, list] = defaultdict(list)
+    for row in await uow.readings.of_khatms([k.id for k in khatms.values()]):
+        rows_by_khatm[row.khatm_id].append(row)
+    deadline_users = [u.id for u in with_goal if main[u.id].kind == "khatm_by"]
+    completed = await uow.khatms.completed_for_many(deadline_users) if deadline_users else {}
+    result = {}
+    for user in users:
+        khatm = khatms.get(user.id)
+        result[user.id] = _today(user, todays[user.id], main.get(user.id), habit_goals[user.id],
+                                 todays_ranges[user.id], rows_by_khatm[khatm.id] if khatm else [],
+                                 completed.get(user.id, []))
+    return result
+
+
+def _today(user: User, today: date, goal: Goal | None, habit_goals: list[Goal], todays: list[tuple[int, int]],
+           khatm_rows: list, completed: list[datetime]) -> Today:
+    """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
     covered_today = coverage.merge(todays)
     habits = [Habit(g.amount, g.weekday, g.weekday is None or g.weekday == today.weekday(),
                     coverage.contains(covered_today, surah_span(g.amount).first_index,
                                       surah_span(g.amount).last_index))
-              for g in await uow.goals.habits(user.id)]
+              for g in sorted(habit_goals, key=lambda g: g.amount)]
     if goal is None:
         return Today(today, None, habits=habits)
-
-    khatm = await open_khatm(uow, user.id, now)
-    khatm_ranges = await uow.readings.ranges_of_khatm(khatm.id)
-    merged_now = coverage.merge(khatm_ranges)
-    latest = await uow.readings.recent(user.id, limit=1)
-    last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
-    start = continue_point(merged_now, last_end) or Ayah(1, 1)
-
+    merged_now = coverage.merge((r.start_index, r.end_index) for r in khatm_rows)
+    latest = max(khatm_rows, key=lambda r: (r.recorded_at, r.id), default=None)
+    start = continue_point(merged_now, latest.end_index if latest else None) or Ayah(1, 1)
     if goal.kind == "khatm_by":
-        achieved = any(k.completed_at and local_date(k.completed_at, user.timezone) >= goal.started_on
-                       for k in await uow.khatms.completed(user.id))
-        before_today = coverage.merge(await uow.readings.ranges_of_khatm_before(khatm.id, today))
+        achieved = any(local_date(at, user.timezone) >= goal.started_on for at in completed)
+        before_today = coverage.merge((r.start_index, r.end_index)
+                                      for r in khatm_rows if r.local_date < today)
         remaining = TOTAL_AYAHS - coverage.covered_count(before_today)
         days_left = (goal.target_date - today).days + 1
         target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))

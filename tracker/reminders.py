@@ -117,28 +117,45 @@ class Decision:
 async def decide(uow: UnitOfWork, user: User, reminder: Reminder, now: datetime,
                  grace: timedelta = GRACE_WINDOW) -> Decision:
     """Whether the due `reminder` should be sent now, and what it should say."""
-    due = reminder.next_due_at or now
-    day = local_date(due, user.timezone)
-    if now - due > grace:
-        return Decision(False, "late", day, {})
-    if local_date(now, user.timezone) != day:
-        return Decision(False, "day_over", day, {})
-    if reminder.kind == "daily":
-        today = await goals.today_for(uow, user, now)
-        if today.met:
-            return Decision(False, "target_met", day, {})
-        return Decision(True, "send", day, {"today": today})
-    if reminder.kind == "streak":
-        s = await streaks.streak_for(uow, user, now)
-        if not s.at_risk:
-            return Decision(False, "no_streak", day, {})
-        midnight = _local_instant(day + timedelta(days=1), time(0, 0), user.timezone)
-        where = (await progress.progress(uow, user, now)).continue_from
-        return Decision(True, "send", day, {"streak": s, "time_left": midnight - now, "continue_from": where})
-    today = await goals.today_for(uow, user, now)                 # kahf
-    if any(h.surah == 18 and h.done_today for h in today.habits):
-        return Decision(False, "done", day, {})
-    return Decision(True, "send", day, {"today": today})
+    return (await decide_many(uow, [(reminder, user)], now, grace))[0]
+
+
+async def decide_many(uow: UnitOfWork, due: list[tuple[Reminder, User]], now: datetime,
+                      grace: timedelta = GRACE_WINDOW) -> list[Decision]:
+    """Decide a batch of due reminders with a fixed number of queries for the common kinds."""
+    decisions: list[Decision | None] = [None] * len(due)
+    days = [local_date(r.next_due_at or now, u.timezone) for r, u in due]
+    live = []
+    for i, (reminder, user) in enumerate(due):
+        if now - (reminder.next_due_at or now) > grace:
+            decisions[i] = Decision(False, "late", days[i], {})
+        elif local_date(now, user.timezone) != days[i]:
+            decisions[i] = Decision(False, "day_over", days[i], {})
+        else:
+            live.append(i)
+    todays = await goals.today_for_many(uow, list({due[i][1].id: due[i][1] for i in live}.values()), now)
+    for i in live:
+        reminder, user = due[i]
+        today = todays[user.id]
+        if reminder.kind == "daily":
+            decisions[i] = (Decision(False, "target_met", days[i], {}) if today.met
+                            else Decision(True, "send", days[i], {"today": today}))
+        elif reminder.kind == "kahf":
+            done = any(h.surah == 18 and h.done_today for h in today.habits)
+            decisions[i] = (Decision(False, "done", days[i], {}) if done
+                            else Decision(True, "send", days[i], {"today": today}))
+        else:
+            decisions[i] = await _decide_streak(uow, user, now, days[i])
+    return [d for d in decisions if d is not None]
+
+
+async def _decide_streak(uow: UnitOfWork, user: User, now: datetime, day: date) -> Decision:
+    s = await streaks.streak_for(uow, user, now)
+    if not s.at_risk:
+        return Decision(False, "no_streak", day, {})
+    midnight = _local_instant(day + timedelta(days=1), time(0, 0), user.timezone)
+    where = (await progress.progress(uow, user, now)).continue_from
+    return Decision(True, "send", day, {"streak": s, "time_left": midnight - now, "continue_from": where})
 
 
 def advance(reminder: Reminder, user: User, now: datetime) -> None:
