@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from loguru import logger
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
+from bot import metrics
+from bot.handlers import circles
 from bot.i18n import Translator, translator
 from bot.runtime import inline
 from bot.views import amount_text
 from quran import Span, surah_name, surah_span
-from scheduler import Nudge, ReminderScheduler
-from storage import Database
+from scheduler import Nudge, Outgoing, ReminderScheduler
+from storage import Database, UnitOfWork
+from tracker import circles as circle_rules
 from tracker.clock import Clock
 from tracker.goals import Today, portion_from
 
@@ -59,16 +62,33 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
     return t("nudge.kahf"), inline([[_log_button(t("button.done"), kahf)]])
 
 
+async def round_nudges(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
+    """Circle members with an open juz near a round's deadline: privately, or mentioned in the group
+    when they never started the bot (claimed by tracker.circles, once per round)."""
+    out = []
+    for n in await circle_rules.round_nudges_due(uow, now):
+        text = circles.nudge_text(n, translator(n.language))
+        out.append(Outgoing(n.chat_id, text) if n.in_group else Outgoing(n.user_id, text, user_id=n.user_id))
+    return out
+
+
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
-    return ReminderScheduler(db, app.bot, render, clock=clock)
+    return ReminderScheduler(db, app.bot, render, clock=clock, sources=[round_nudges])
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     scheduler: ReminderScheduler = context.application.bot_data["scheduler"]
     try:
-        await scheduler.tick()
-    except Exception:
+        report = await scheduler.tick()
+    except Exception:  # one failed tick (say, the database restarting) must not stop the next
         logger.exception("reminder tick failed")
+        return
+    metrics.NUDGES_SENT.inc(report.sent)
+    metrics.NUDGES_FAILED.labels("blocked").inc(report.blocked)
+    metrics.NUDGES_FAILED.labels("rate_limited").inc(report.rate_limited)
+    metrics.NUDGES_FAILED.labels("error").inc(report.failed - report.rate_limited)
+    metrics.TICK_DURATION.observe(report.seconds)
+    metrics.LAST_TICK.set(report.started_at.timestamp())
 
 
 def start_ticking(app: Application, db: Database, clock: Clock) -> ReminderScheduler:

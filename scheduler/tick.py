@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time as timer
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from storage import Database
+from storage import Database, UnitOfWork
 from tracker import reminders
 from tracker.clock import Clock
 
@@ -48,7 +48,18 @@ class TickReport:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message another rule decided and claimed in the tick's unit of work (e.g. a circle's round nudge)."""
+
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    user_id: int | None = None  # whose 403 means "blocked the bot"; None for a message to a group
+
+
 Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
+Source = Callable[[UnitOfWork, datetime], Awaitable[list[Outgoing]]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -68,11 +79,13 @@ class ReminderScheduler:
         concurrency: int = 64,
         max_retries: int = 1,
         sleep: Sleep = asyncio.sleep,
+        sources: Sequence[Source] = (),
     ) -> None:
         self.db, self.bot, self.render, self.clock = db, bot, render, clock
         self.grace, self.batch_size, self.max_batches = grace, batch_size, max_batches
         self.max_retries, self.sleep = max_retries, sleep
         self._limit = asyncio.Semaphore(concurrency)
+        self.sources = list(sources)
         self.last_tick_at: datetime | None = None
 
     async def tick(self) -> TickReport:
@@ -84,6 +97,8 @@ class ReminderScheduler:
                 await self._dispatch(nudges, report)
             if rows < self.batch_size:
                 break
+        for source in self.sources:
+            await self._run_source(source, report)
         report.seconds = timer.perf_counter() - started
         self.last_tick_at = report.started_at
         if report.due:
@@ -155,6 +170,26 @@ class ReminderScheduler:
                 await uow.deliveries.mark_failed(delivery_id, error or "failed")
             await uow.users.mark_blocked(blocked, now)
 
+    async def _run_source(self, source: Source, report: TickReport) -> None:
+        """Messages another rule decides and claims (in its own committed unit of work), then sends."""
+        async with self.db.unit_of_work() as uow:
+            outgoing = await source(uow, self.clock())
+        if not outgoing:
+            return
+        outcomes = await asyncio.gather(*(self._deliver(o.chat_id, o.text, o.markup) for o in outgoing))
+        blocked = [
+            o.user_id
+            for o, (outcome, _) in zip(outgoing, outcomes, strict=True)
+            if outcome == "blocked" and o.user_id is not None
+        ]
+        report.due += len(outgoing)
+        report.sent += sum(1 for outcome, _ in outcomes if outcome == "sent")
+        report.blocked += len(blocked)
+        report.failed += sum(1 for outcome, _ in outcomes if outcome == "failed")
+        if blocked:
+            async with self.db.unit_of_work() as uow:
+                await uow.users.mark_blocked(blocked, self.clock())
+
     async def _send(self, nudge: Nudge) -> tuple[str, str | None]:
         try:
             text, markup = self.render(nudge)
@@ -163,21 +198,23 @@ class ReminderScheduler:
                 "could not render a {} nudge for user {}", nudge.kind, nudge.user_id
             )
             return "failed", f"render: {exc}"
+        return await self._deliver(nudge.user_id, text, markup)
+
+    async def _deliver(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> tuple[str, str | None]:
+        """Send once; wait out a 429 and retry (max_retries times); 403 or a vanished chat is "blocked"."""
         async with self._limit:
             for attempt in range(self.max_retries + 1):
                 try:
-                    await self.bot.send_message(
-                        nudge.user_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
-                    )
+                    await self.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
                     return "sent", None
                 except RetryAfter as exc:
                     wait = exc.retry_after
                     seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
                     if attempt == self.max_retries:
                         return "failed", f"429 retry after {seconds:g}s"
-                    logger.warning(
-                        "Telegram asked to wait {}s before nudging user {}", seconds, nudge.user_id
-                    )
+                    logger.warning("Telegram asked to wait {}s before messaging chat {}", seconds, chat_id)
                     await self.sleep(seconds)
                 except Forbidden as exc:
                     return "blocked", f"403 {exc.message}"
