@@ -100,10 +100,20 @@ def update_type(update: object) -> str:
 _DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
+def _raised_by_driver(exc: BaseException) -> bool:
+    """An OSError from the database driver itself: connecting to a server that is down or cut off."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if any(part in tb.tb_frame.f_code.co_filename for part in ("/asyncpg/", "/sqlalchemy/")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def is_database_error(exc: BaseException | None) -> bool:
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, _DB_ERRORS):
+        if isinstance(exc, _DB_ERRORS) or (isinstance(exc, OSError) and _raised_by_driver(exc)):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
