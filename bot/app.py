@@ -16,14 +16,25 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.handlers import circles, common, goals, onboarding, privacy, progress, reading, reminders, streak
+from bot.handlers import (
+    circles,
+    common,
+    goals,
+    onboarding,
+    privacy,
+    progress,
+    reading,
+    reminders,
+    stats,
+    streak,
+)
 from bot.i18n import LANGUAGES, translator
 from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
 
-COMMANDS = ("log", "progress", "next", "goal", "streak", "remind", "history", "undo", "settings", "export",
-            "deleteme", "help")
+COMMANDS = ("log", "progress", "next", "goal", "streak", "stats", "remind", "history", "undo", "settings",
+            "export", "deleteme", "help")
 
 
 def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
@@ -67,6 +78,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("next", goals.next_command, filters=private))
     app.add_handler(CommandHandler("streak", streak.streak_command, filters=private))
     app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
+    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("export", privacy.export_command, filters=private))
     app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private))
     app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))
@@ -80,6 +92,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(streak.grace_button, pattern=r"^grace:\d$"))
     app.add_handler(CallbackQueryHandler(privacy.deleteme_button, pattern=r"^deleteme:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(reminders.remind_button, pattern=r"^rem:\w+:[\w:]+$"))
+    app.add_handler(CallbackQueryHandler(stats.khatm_picture, pattern=r"^pic:(juz|page)$"))
     circles.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))

@@ -24,7 +24,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -54,6 +54,15 @@ class Document:
     data: bytes
 
 
+@dataclass(frozen=True)
+class Photo:
+    """A picture, drawn after the unit of work has committed (rendering is slow; a transaction should not
+    wait on it): `render` returns PNG bytes."""
+
+    filename: str
+    render: Callable[[], Awaitable[bytes]]
+
+
 @dataclass
 class Reply:
     text: str
@@ -63,6 +72,7 @@ class Reply:
     remove_keyboard: bool = False
     toast: str | None = None         # a short notice on the pressed button
     document: Document | None = None  # sent as a file, `text` as its caption
+    photo: Photo | None = None       # sent as a picture, `text` as its caption
 
 
 @dataclass
@@ -145,6 +155,14 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequ
         await query.answer(toast)
     chat = update.effective_chat
     for reply in replies:
+        if reply.photo is not None and chat is not None:
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)   # drawing takes a moment
+            data = await reply.photo.render()
+            text, mode = _fit(reply.text)
+            await context.bot.send_photo(chat.id, InputFile(data, reply.photo.filename),
+                                         caption=text[:1024] or None, parse_mode=mode,
+                                         reply_markup=inline(reply.buttons))
+            continue
         if reply.document is not None and chat is not None:
             text, mode = _fit(reply.text)
             await context.bot.send_document(chat.id, InputFile(reply.document.data, reply.document.filename),

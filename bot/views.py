@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from bot.i18n import Translator
 from quran import Span, surah_name
 from tracker.goals import Today
+from tracker.hijri import format_hijri
+
+
+def dates_line(t: Translator, day: date) -> str:
+    """The date in both calendars: "March 10, 2026 · 21 Ramadan 1447 AH"."""
+    try:
+        return f"{t.date(day)} · {format_hijri(day, t.lang)}"
+    except ValueError:                       # outside the Umm al-Qura table (before 1924, after 2077)
+        return t.date(day)
 
 
 def spans_label(spans: list[Span], t: Translator) -> str:

@@ -27,13 +27,14 @@ from quran import (
 )
 from storage import UnitOfWork
 from storage.models import Goal, User
-from tracker import coverage
+from tracker import coverage, hijri
 from tracker.clock import local_date
 from tracker.progress import continue_point
 
 UNITS = ("ayahs", "pages", "juz")
 FRIDAY = 4
 PRESETS = ("ramadan", "month", "mulk", "kahf")
+RAMADAN_OFFER_DAYS = 14   # the Ramadan plan is offered this many days ahead, and all through Ramadan
 AYAHS_PER_PAGE = TOTAL_AYAHS / PAGE_COUNT
 _UNIT_SPAN = {"pages": page_span, "juz": juz_span}
 _UNIT_OF = {"pages": page_of, "juz": juz_of}
@@ -117,8 +118,10 @@ async def set_goal(uow: UnitOfWork, user: User, spec: GoalSpec, now: datetime,
 async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) -> Goal:
     today = local_date(now, user.timezone)
     if preset in ("ramadan", "month"):         # a khatm in 30 days: a juz a day
-        return await set_goal(uow, user, GoalSpec("khatm_by", target_date=today + timedelta(days=29)), now,
-                              preset=preset)
+        target = today + timedelta(days=29)
+        if preset == "ramadan" and hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS:
+            target = hijri.ramadan_end(today)  # during (or just before) Ramadan: by its last day
+        return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
     if preset in ("mulk", "kahf"):
         from tracker import reminders
 
@@ -248,3 +251,14 @@ def _today(user: User, today: date, goal: Goal | None, habit_goals: list[Goal], 
     if not result.met:
         result = replace(result, portion=portion_from(start, result.unit, result.left))
     return result
+
+
+def ramadan_offer(today: Today) -> int | None:
+    """Days until Ramadan (0 during it) when the Ramadan plan should be offered; None otherwise."""
+    if today.goal is not None and today.goal.preset == "ramadan":
+        return None
+    try:
+        days = hijri.days_until_ramadan(today.today)
+    except ValueError:
+        return None
+    return days if days <= RAMADAN_OFFER_DAYS else None

@@ -30,4 +30,10 @@ async def progress_command(ctx: Ctx) -> Reply:
         lines.append(t("progress.completed", count=t.num(p.khatms_completed)))
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     lines += today_lines(t, today) if today.goal or today.habits else [t("progress.no_goal")]
-    return Reply("\n".join(lines))
+    buttons = [[(t("stats.picture_juz"), "pic:juz"), (t("stats.picture_pages"), "pic:page")]]
+    days = goals.ramadan_offer(today)
+    if days is not None:
+        offer = t("ramadan.during") if days == 0 else t("ramadan.offer", days=t.plural("count.days", days))
+        lines += ["", offer]
+        buttons.append([(t("ramadan.button"), "goal:ramadan")])
+    return Reply("\n".join(lines), buttons=buttons)

@@ -7,7 +7,7 @@ import html
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
-from bot.views import spans_label, today_lines
+from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
 from tracker import goals, readings
 from tracker.readings import LogResult, Removed
@@ -89,7 +89,8 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
         lines.append(t("log.already"))
     if result.completed_khatm:
         lines.append(t("khatm.completed", number=t.num(result.completed_khatm),
-                       next=t.num(result.completed_khatm + 1)))
+                       next=t.num(result.completed_khatm + 1),
+                       dates=dates_line(t, result.readings[0].local_date)))
     return Reply("\n".join(lines), buttons=[[(t("button.undo"), f"undo:{result.readings[0].id}")]])
 
 

@@ -12,8 +12,8 @@ from bot.pictures.charts import (
     render_khatm_grid,
     render_year_heatmap,
 )
-from bot.pictures.hijri import days_until_ramadan, format_hijri, hijri_date, is_ramadan
 from bot.pictures.offload import release_memory, render_off_loop
+from tracker.hijri import days_until_ramadan, format_hijri, hijri_date, is_ramadan
 
 __all__ = [
     "BOARD_MAX_ROWS",

@@ -37,7 +37,7 @@ async def test_every_log_shows_todays_target_and_what_is_left(conversation):
     reply = (await c.send(2, "Al-Baqara 1-70"))[0]
     assert "🎯 Today: 1 juz · 0.5 juz left" in reply                     # juz 1 is 148 ayahs: 78 left
     reply = (await c.send(2, "/progress"))[0]
-    assert reply.endswith("🎯 Today: 1 juz · 0.5 juz left")
+    assert "\n🎯 Today: 1 juz · 0.5 juz left" in reply
 
 
 async def test_a_khatm_deadline_goal_typed_and_its_errors(conversation):

@@ -148,6 +148,7 @@ async def test_khatm_completion_congratulates_closes_and_opens_the_next(conversa
     await c.send(16, "juz 2")                                            # a repeat counts once
     replies = await c.send(16, "juz amma")
     assert "Khatm #1 complete" in replies[0]
+    assert "March 10, 2026 · 21 Ramadan 1447 AH" in replies[0]                # both calendars
     assert "khatm 100%" in replies[0]
     async with c.db.unit_of_work() as uow:
         khatms = (await uow.session.execute(select(Khatm).where(Khatm.user_id == 16)
@@ -254,8 +255,8 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
     calls = c.fake.calls_to("setMyCommands")
     assert [call.params.get("language_code") for call in calls] == [None, "ar"]
     assert [cmd["command"] for cmd in calls[0].params["commands"]] == [
-        "log", "progress", "next", "goal", "streak", "remind", "history", "undo", "settings", "export",
-        "deleteme", "help"]
+        "log", "progress", "next", "goal", "streak", "stats", "remind", "history", "undo", "settings",
+        "export", "deleteme", "help"]
     assert calls[1].params["commands"][0]["description"].startswith("سجّل")
 
 

@@ -1,11 +1,12 @@
-"""Hijri dates by the Umm al-Qura calendar (hijridate), valid 1343–1500 AH (1924-08-01 – 2077-11-16).
+"""Hijri dates by the Umm al-Qura calendar (a rule of the product: Ramadan plans, dates beside
+Gregorian ones) (hijridate), valid 1343–1500 AH (1924-08-01 – 2077-11-16).
 
 Dates outside that range raise `ValueError`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 RAMADAN = 9
 
@@ -52,3 +53,16 @@ def days_until_ramadan(today: date) -> int:
     except OverflowError as exc:
         raise ValueError(str(exc)) from exc
     return (date(start.year, start.month, start.day) - today).days
+
+
+def ramadan_end(today: date) -> date:
+    """The last day of the Ramadan `today` is in, or of the next one."""
+    from hijridate import Hijri
+
+    h = _to_hijri(today)
+    year = h.year if h.month <= RAMADAN else h.year + 1
+    try:
+        shawwal = Hijri(year, RAMADAN + 1, 1).to_gregorian()
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from exc
+    return date(shawwal.year, shawwal.month, shawwal.day) - timedelta(days=1)
