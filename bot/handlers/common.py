@@ -6,6 +6,7 @@ import html
 
 from loguru import logger
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import translator
@@ -46,6 +47,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     with logger.contextualize(update_id=upd.update_id if upd else None, user_id=user.id if user else None):
         logger.opt(exception=context.error).error("unhandled error while handling an update")
     if upd is None or upd.effective_chat is None or upd.effective_chat.type != "private":
+        return
+    if isinstance(context.error, TelegramError):
+        # Raised talking to Telegram, i.e. after the unit of work committed (bot/runtime.py): the work is
+        # saved, so "nothing was saved" would be false (and invite a duplicate); Telegram is refusing anyway.
         return
     try:
         if upd.callback_query is not None:
