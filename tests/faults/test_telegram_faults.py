@@ -14,7 +14,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.nudges import render
 from scheduler import ReminderScheduler
-from storage.models import Delivery, Reading
+from storage.models import Delivery
 from tests.scheduler.conftest import Sleeps, add_user, tick_at
 from tracker.clock import system_clock
 
