@@ -93,6 +93,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(privacy.deleteme_button, pattern=r"^deleteme:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(reminders.remind_button, pattern=r"^rem:\w+:[\w:]+$"))
     app.add_handler(CallbackQueryHandler(stats.khatm_picture, pattern=r"^pic:(juz|page)$"))
+    app.add_handler(CallbackQueryHandler(stats.stats_command, pattern=r"^stats:show$"))
     circles.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))

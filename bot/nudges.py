@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timedelta
+from functools import partial
 
 from loguru import logger
 from telegram import InlineKeyboardMarkup
@@ -12,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 from bot import metrics
 from bot.handlers import circles
 from bot.i18n import Translator, translator
+from bot.pictures import BOARD_MAX_ROWS, render_board, render_off_loop
 from bot.runtime import inline
 from bot.views import amount_text
 from quran import Span, surah_name, surah_span
@@ -58,6 +60,14 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
             page = portion_from(start, "pages", 1)
             buttons.insert(0, _log_button(t("nudge.one_page", what=page.label(t.lang)), page))
         return text, inline([[b] for b in buttons])
+    if nudge.kind == "weekly":
+        p = nudge.payload
+        streak = (t("nudge.weekly_streak", days=t.plural("count.days", p["streak"].current))
+                  if p["streak"].current else t("nudge.weekly_no_streak"))
+        where = p["continue_from"].label(t.lang) if p["continue_from"] else surah_name(1, t.lang)
+        text = t("nudge.weekly", pages=amount_text(t, "pages", p["pages"]),
+                 days=t.plural("count.days", p["days"]), streak=streak, where=html.escape(where))
+        return text, inline([[(t("nudge.weekly_chart"), "stats:show")]])
     kahf = surah_span(18)
     return t("nudge.kahf"), inline([[_log_button(t("button.done"), kahf)]])
 
@@ -72,8 +82,32 @@ async def round_nudges(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
     return out
 
 
+async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
+    """Monday's digest in each circle: the week's board as a picture, the totals and the round's status."""
+    out = []
+    for d in await circle_rules.digests_due(uow, now):
+        t = translator(d.language)
+        lines = [t("circle.digest.title")]
+        if d.board.week:
+            lines.append(t("circle.board.total", pages=amount_text(t, "pages", d.board.week_pages),
+                           active=t.num(d.board.week_active),
+                           members=t.plural("circle.count.members", d.board.member_count)))
+        else:
+            lines.append(t("circle.board.quiet"))
+        if d.status is not None:
+            lines.append(t("circle.round.title", number=t.num(d.status.round.number),
+                           done=t.num(d.status.done_count), taken=t.num(d.status.taken_count)))
+        rows = [(m.name, m.pages, m.days, m.streak) for m in d.board.week[:BOARD_MAX_ROWS]]
+        headers = (t("circle.digest.name"), t("circle.digest.pages"), t("circle.digest.days"),
+                   t("circle.digest.streak"))
+        draw = partial(render_off_loop, render_board, rows, title=t("circle.digest.board_title"),
+                       headers=headers, lang=t.lang)
+        out.append(Outgoing(d.circle.chat_id, "\n".join(lines), photo=draw if rows else None))
+    return out
+
+
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
-    return ReminderScheduler(db, app.bot, render, clock=clock, sources=[round_nudges])
+    return ReminderScheduler(db, app.bot, render, clock=clock, sources=[round_nudges, circle_digests])
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

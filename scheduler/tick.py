@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from loguru import logger
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -56,6 +56,7 @@ class Outgoing:
     text: str
     markup: InlineKeyboardMarkup | None = None
     user_id: int | None = None  # whose 403 means "blocked the bot"; None for a message to a group
+    photo: Callable[[], Awaitable[bytes]] | None = None  # a picture drawn at send time, `text` its caption
 
 
 Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
@@ -176,7 +177,9 @@ class ReminderScheduler:
             outgoing = await source(uow, self.clock())
         if not outgoing:
             return
-        outcomes = await asyncio.gather(*(self._deliver(o.chat_id, o.text, o.markup) for o in outgoing))
+        outcomes = await asyncio.gather(
+            *(self._deliver(o.chat_id, o.text, o.markup, o.photo) for o in outgoing)
+        )
         blocked = [
             o.user_id
             for o, (outcome, _) in zip(outgoing, outcomes, strict=True)
@@ -201,13 +204,29 @@ class ReminderScheduler:
         return await self._deliver(nudge.user_id, text, markup)
 
     async def _deliver(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        photo: Callable[[], Awaitable[bytes]] | None = None,
     ) -> tuple[str, str | None]:
         """Send once; wait out a 429 and retry (max_retries times); 403 or a vanished chat is "blocked"."""
+        picture = await photo() if photo is not None else None
         async with self._limit:
             for attempt in range(self.max_retries + 1):
                 try:
-                    await self.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+                    if picture is not None:
+                        await self.bot.send_photo(
+                            chat_id,
+                            InputFile(picture, "digest.png"),
+                            caption=text[:1024],
+                            reply_markup=markup,
+                            parse_mode=ParseMode.HTML,
+                        )
+                    else:
+                        await self.bot.send_message(
+                            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+                        )
                     return "sent", None
                 except RetryAfter as exc:
                     wait = exc.retry_after

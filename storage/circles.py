@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,3 +173,11 @@ class CircleRepo:
             Reading.user_id == user_id, Reading.recorded_at >= since,
             Reading.end_index >= first, Reading.start_index <= last)
         return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
+
+    async def claim_digests(self, today: date) -> list[Circle]:
+        """Active circles whose weekly digest is not yet out today, marked as sent in the same statement:
+        two scheduler instances can never both get a circle."""
+        stmt = (update(Circle).where(Circle.active, or_(Circle.digest_sent_on.is_(None),
+                                                        Circle.digest_sent_on < today))
+                .values(digest_sent_on=today).returning(Circle))
+        return list((await self.s.execute(stmt)).scalars())

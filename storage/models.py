@@ -175,7 +175,7 @@ class Reminder(Base):
     __tablename__ = "reminders"
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "slot"),
-        CheckConstraint("kind IN ('daily', 'streak', 'kahf')", name="kind_known"),
+        CheckConstraint("kind IN ('daily', 'streak', 'kahf', 'weekly')", name="kind_known"),
         CheckConstraint("slot BETWEEN 1 AND 5", name="slot_range"),
         Index("ix_reminders_due", "next_due_at",
               postgresql_where=text("enabled"), sqlite_where=text("enabled")),
@@ -234,6 +234,7 @@ class Circle(Base):
     wird_started_on: Mapped[date | None] = mapped_column(Date)
     # Announcement watermark: readings with a greater id have not been announced in this circle yet.
     announced_reading_id: Mapped[int | None] = mapped_column(BigInteger)
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)   # the weekly digest's last local day
 
 
 class CircleMember(Base):

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from quran import JUZ_COUNT, PAGE_COUNT, Span, juz_span, page_span
 from storage import UnitOfWork
@@ -564,3 +564,31 @@ async def mark_wird_done(uow: UnitOfWork, circle: Circle, user: User, now: datet
     if span is None or member is None or await _did_wird(uow, circle, member, now):
         return None
     return await log_reading(uow, user, [span], now=now, update_id=update_id, source="circle")
+
+
+# ------------------------------------------------------------------------------------------- digests
+DIGEST_WEEKDAY = 0        # Monday
+DIGEST_HOUR_UTC = 9       # circles span timezones; the digest goes out on Monday morning, UTC
+
+
+@dataclass(frozen=True)
+class Digest:
+    circle: Circle
+    language: str           # the circle creator's language
+    board: Board
+    status: RoundStatus | None
+
+
+async def digests_due(uow: UnitOfWork, now: datetime) -> list[Digest]:
+    """Each active circle's weekly digest, once a week (claimed in this unit of work: commit, then send)."""
+    utc_now = now.astimezone(UTC)
+    if utc_now.weekday() != DIGEST_WEEKDAY or utc_now.hour < DIGEST_HOUR_UTC:
+        return []
+    out = []
+    for circle in await uow.circles.claim_digests(utc_now.date()):
+        creator = await uow.users.get(circle.created_by) if circle.created_by else None
+        rnd = await uow.circles.open_round(circle.id)
+        last_week = await board(uow, circle, now - timedelta(days=1))   # Monday morning: the week just ended
+        out.append(Digest(circle, creator.language if creator else "en", last_week,
+                          await round_status(uow, rnd, now) if rnd else None))
+    return out

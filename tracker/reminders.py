@@ -19,10 +19,13 @@ from storage.models import Reminder, User
 from tracker import goals, progress, streaks
 from tracker.clock import local_date, zone
 
-KINDS = ("daily", "streak", "kahf")
+KINDS = ("daily", "streak", "kahf", "weekly")
 DEFAULT_STREAK_TIME = time(21, 0)
 DEFAULT_KAHF_TIME = time(9, 0)
+DEFAULT_WEEKLY_TIME = time(9, 0)
 FRIDAY = 4
+MONDAY = 0   # the week starts on Monday (what Babel's CLDR data gives for both our languages)
+LAPSED_DAYS = 28  # no weekly summary for someone who has not read for this long: a summary is not a nag
 GRACE_WINDOW = timedelta(hours=2)   # after down time, a missed nudge is still sent if this recent
 
 
@@ -45,7 +48,7 @@ def next_due(at: time, timezone: str, after: datetime, weekday: int | None = Non
 
 
 def _weekday(kind: str) -> int | None:
-    return FRIDAY if kind == "kahf" else None
+    return {"kahf": FRIDAY, "weekly": MONDAY}.get(kind)
 
 
 async def set_reminder(uow: UnitOfWork, user: User, kind: str, at: time, now: datetime, slot: int = 1,
@@ -81,9 +84,12 @@ async def reschedule(uow: UnitOfWork, user: User, now: datetime) -> None:
 
 
 async def ensure_defaults(uow: UnitOfWork, user: User, now: datetime) -> None:
-    """The streak warning is on by default (21:00 local), once the user has finished onboarding."""
+    """The streak warning (21:00 local) and the weekly summary (Monday 09:00) are on by default, once the
+    user has finished onboarding; both are one tap to turn off in /remind."""
     if await uow.reminders.get(user.id, "streak", 1) is None:
         await set_reminder(uow, user, "streak", DEFAULT_STREAK_TIME, now)
+    if await uow.reminders.get(user.id, "weekly", 1) is None:
+        await set_reminder(uow, user, "weekly", DEFAULT_WEEKLY_TIME, now)
 
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|ص|م)?\s*$", re.IGNORECASE)
@@ -144,9 +150,26 @@ async def decide_many(uow: UnitOfWork, due: list[tuple[Reminder, User]], now: da
             done = any(h.surah == 18 and h.done_today for h in today.habits)
             decisions[i] = (Decision(False, "done", days[i], {}) if done
                             else Decision(True, "send", days[i], {"today": today}))
+        elif reminder.kind == "weekly":
+            decisions[i] = await _decide_weekly(uow, user, now, days[i])
         else:
             decisions[i] = await _decide_streak(uow, user, now, days[i])
     return [d for d in decisions if d is not None]
+
+
+async def _decide_weekly(uow: UnitOfWork, user: User, now: datetime, day: date) -> Decision:
+    """Last week (the seven local days before today): pages, days read, the streak, where to continue."""
+    ranges: dict[date, list[tuple[int, int]]] = {}
+    for _, d, a, b in await uow.readings.days_since([user.id], day - timedelta(days=LAPSED_DAYS)):
+        ranges.setdefault(d, []).append((a, b))
+    if not ranges:
+        return Decision(False, "lapsed", day, {})
+    week = [d for d in ranges if day - timedelta(days=7) <= d < day]
+    pages = sum(goals.amount_in(ranges[d], "pages") for d in week)
+    s = await streaks.streak_for(uow, user, now)
+    where = (await progress.progress(uow, user, now)).continue_from
+    payload = {"pages": pages, "days": len(week), "streak": s, "continue_from": where}
+    return Decision(True, "send", day, payload)
 
 
 async def _decide_streak(uow: UnitOfWork, user: User, now: datetime, day: date) -> Decision:

@@ -19,21 +19,22 @@ async def reminders_text(ctx: Ctx) -> str:
     rows = {(r.kind, r.slot): r for r in await ctx.uow.reminders.for_user(ctx.user.id) if r.enabled}
     daily = [_time(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
     off = ctx.t("remind.off")
-    streak, kahf = rows.get(("streak", 1)), rows.get(("kahf", 1))
+    streak, kahf, weekly = rows.get(("streak", 1)), rows.get(("kahf", 1)), rows.get(("weekly", 1))
     return ctx.t("remind.show", daily=ctx.t.join(daily) if daily else off,
                  streak=_time(streak.local_time) if streak else off,
-                 kahf=_time(kahf.local_time) if kahf else off, timezone=ctx.user.timezone)
+                 kahf=_time(kahf.local_time) if kahf else off,
+                 weekly=_time(weekly.local_time) if weekly else off, timezone=ctx.user.timezone)
 
 
 async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
-    streak = await ctx.uow.reminders.get(ctx.user.id, "streak", 1)
-    kahf = await ctx.uow.reminders.get(ctx.user.id, "kahf", 1)
     times = [(value, f"rem:daily:{value}") for value in QUICK_TIMES]
-    buttons = [times[:3], times[3:], [(ctx.t("remind.daily_off"), "rem:daily:off")],
-               [(ctx.t("remind.streak_off") if streak and streak.enabled else ctx.t("remind.streak_on"),
-                 "rem:streak:" + ("off" if streak and streak.enabled else "on")),
-                (ctx.t("remind.kahf_off") if kahf and kahf.enabled else ctx.t("remind.kahf_on"),
-                 "rem:kahf:" + ("off" if kahf and kahf.enabled else "on"))]]
+    toggles = []
+    for kind in ("streak", "kahf", "weekly"):
+        row = await ctx.uow.reminders.get(ctx.user.id, kind, 1)
+        on = row is not None and row.enabled
+        switch = "off" if on else "on"
+        toggles.append((ctx.t(f"remind.{kind}_{switch}"), f"rem:{kind}:{switch}"))
+    buttons = [times[:3], times[3:], [(ctx.t("remind.daily_off"), "rem:daily:off")], toggles[:2], toggles[2:]]
     text = prefix + await reminders_text(ctx) + "\n\n" + ctx.t("remind.usage")
     return Reply(text, buttons=buttons, edit=edit)
 
@@ -43,7 +44,7 @@ async def remind_command(ctx: Ctx) -> Reply:
     if not ctx.args:
         return await _menu(ctx)
     words = [w.lower() for w in ctx.args]
-    kind = words[0] if words[0] in ("streak", "kahf") else "daily"
+    kind = words[0] if words[0] in ("streak", "kahf", "weekly") else "daily"
     values = words[1:] if kind != "daily" else words
     if values in (["off"], ["stop"], ["إيقاف"]):
         await reminders.disable(ctx.uow, ctx.user, kind)
@@ -66,7 +67,8 @@ async def remind_button(ctx: Ctx) -> Reply:
     if value == "off":
         await reminders.disable(ctx.uow, ctx.user, kind)
     elif value == "on":
-        default = reminders.DEFAULT_STREAK_TIME if kind == "streak" else reminders.DEFAULT_KAHF_TIME
+        default = {"streak": reminders.DEFAULT_STREAK_TIME, "kahf": reminders.DEFAULT_KAHF_TIME,
+                   "weekly": reminders.DEFAULT_WEEKLY_TIME}.get(kind, reminders.DEFAULT_STREAK_TIME)
         await reminders.set_reminder(ctx.uow, ctx.user, kind, default, ctx.now)
     else:
         at = reminders.parse_time(value)
