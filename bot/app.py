@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.concurrency import PerChatUpdateProcessor
 from bot.handlers import (
     circles,
     common,
@@ -39,13 +40,15 @@ COMMANDS = ("log", "progress", "next", "goal", "streak", "stats", "remind", "his
 
 def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
                       clock: Clock = system_clock, request: BaseRequest | None = None,
-                      set_commands: bool = True, rate_limited: bool = False) -> Application:
+                      set_commands: bool = True, rate_limited: bool = False,
+                      concurrent_updates: int = 32) -> Application:
     """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests).
 
     `rate_limited` keeps every Bot API call within Telegram's limits (30 messages a second overall,
     1 a second per chat, 20 a minute per group) — on in production, off where Telegram is faked.
     """
     builder = (ApplicationBuilder().token(token)
+               .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True))))
     if request is not None:
