@@ -42,11 +42,9 @@ class InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        frame, depth = logging.currentframe(), 2
-        while frame and frame.f_code.co_filename == logging.__file__:
-            frame, depth = frame.f_back, depth + 1
-        logger.opt(depth=depth, exception=record.exc_info).bind(logger=record.name).log(
-            level, record.getMessage())
+        # Keep the library's own logger name, function and line (not this handler's).
+        logger.patch(lambda r: r.update(name=record.name, function=record.funcName, line=record.lineno)).opt(
+            exception=record.exc_info).log(level, record.getMessage())
 
 
 def setup_logging(level: str = "INFO", fmt: str = "auto", *, secrets: list[str] | None = None,

@@ -56,3 +56,12 @@ def test_level_filters_library_noise():
     logger.warning("kept")
     assert "tick" not in out.getvalue() and "SELECT 1" not in out.getvalue()
     assert "kept" in out.getvalue()
+
+
+def test_library_records_keep_their_logger_name():
+    out = io.StringIO()
+    setup_logging("INFO", "json", stream=out)
+    logging.getLogger("telegram.ext.Application").warning("No error handlers are registered")
+    record = json.loads(out.getvalue().splitlines()[-1])["record"]
+    assert record["name"] == "telegram.ext.Application"
+    assert record["function"] == "test_library_records_keep_their_logger_name"
