@@ -31,7 +31,11 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PORT=8080 \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    MPLCONFIGDIR=/tmp/matplotlib \
+    MALLOC_ARENA_MAX=2
+# MPLCONFIGDIR: matplotlib's font cache needs a writable home the `bot` user doesn't have.
+# MALLOC_ARENA_MAX: fewer glibc arenas keep the chart worker's freed memory reusable on a 256 MB machine.
 USER bot
 EXPOSE 8080
 # 503 from /healthz (database, bot, scheduler) makes urlopen raise, i.e. exit 1: unhealthy.
