@@ -129,8 +129,8 @@ def start_ticking(app: Application, db: Database, clock: Clock) -> ReminderSched
     """One repeating job for everyone, aligned to the minute — never one job per user."""
     scheduler = make_scheduler(app, db, clock)
     app.bot_data["scheduler"] = scheduler
-    now = clock()
-    first = TICK_SECONDS - now.second - now.microsecond / 1e6
-    app.job_queue.run_repeating(tick_job, interval=TICK_SECONDS, first=first, name="reminder-tick",
+    # The first tick runs a second after start: it catches up on what fell due while the bot was down,
+    # and /healthz has a heartbeat at once.
+    app.job_queue.run_repeating(tick_job, interval=TICK_SECONDS, first=1, name="reminder-tick",
                                 job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30})
     return scheduler
