@@ -64,12 +64,6 @@ class KhatmRepo:
             out.setdefault(user_id, []).append(at)
         return out
 
-    async def completed(self, user_id: int) -> list[Khatm]:
-        stmt = (select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_not(None))
-                .order_by(Khatm.number))
-        return list((await self.s.execute(stmt)).scalars())
-
-
 class ReadingRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -107,12 +101,6 @@ class ReadingRepo:
         stmt = select(Reading.khatm_id, Reading.start_index, Reading.end_index, Reading.local_date,
                       Reading.recorded_at, Reading.id).where(Reading.khatm_id.in_(khatm_ids))
         return list((await self.s.execute(stmt)).all())
-
-    async def ranges_of_khatm_before(self, khatm_id: int, day: date) -> list[tuple[int, int]]:
-        """The khatm's readings from local days before `day`: where the khatm stood this morning."""
-        stmt = select(Reading.start_index, Reading.end_index).where(
-            Reading.khatm_id == khatm_id, Reading.local_date < day)
-        return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
 
     async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
         stmt = (select(Reading).where(Reading.user_id == user_id)
@@ -191,16 +179,8 @@ class GoalRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def main(self, user_id: int) -> Goal | None:
-        stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind != "surah")
-        return (await self.s.execute(stmt)).scalar_one_or_none()
-
     async def for_users(self, user_ids: list[int]) -> list[Goal]:
         return list((await self.s.execute(select(Goal).where(Goal.user_id.in_(user_ids)))).scalars())
-
-    async def habits(self, user_id: int) -> list[Goal]:
-        stmt = select(Goal).where(Goal.user_id == user_id, Goal.kind == "surah").order_by(Goal.amount)
-        return list((await self.s.execute(stmt)).scalars())
 
     async def replace_main(self, goal: Goal) -> Goal:
         await self.s.execute(delete(Goal).where(Goal.user_id == goal.user_id, Goal.kind != "surah"))
