@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -54,5 +59,25 @@ async def test_upgrade_downgrade_upgrade(backend, pg_database_factory, tmp_path)
             assert await conn.run_sync(_tables) == set(Base.metadata.tables)
             version = await conn.exec_driver_sql("SELECT version_num FROM alembic_version")
             assert version.scalar_one() == head_revision()
+    finally:
+        await db.dispose()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_alembic_command_line_upgrades_both_backends(backend, pg_database_factory, tmp_path):
+    """`alembic upgrade head` from the repository root, as the README and fly.toml's release command do."""
+    url = await pg_database_factory() if backend == "postgres" else f"sqlite:///{tmp_path}/cli.db"
+    env = {**os.environ, "DATABASE_URL": url.replace("postgresql+asyncpg://", "postgres://")}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "alembic", "upgrade", "head", cwd=ROOT,
+                                                env=env, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, stderr.decode()
+    db = Database(url if backend == "postgres" else f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    try:
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(_tables) == set(Base.metadata.tables)
     finally:
         await db.dispose()
