@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from storage import Database, UnitOfWork
-from tracker import reminders
+from tracker import housekeeping, reminders
 from tracker.clock import Clock
 
 
@@ -59,6 +59,8 @@ class Outgoing:
     photo: Callable[[], Awaitable[bytes]] | None = None  # a picture drawn at send time, `text` its caption
 
 
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+
 Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
 Source = Callable[[UnitOfWork, datetime], Awaitable[list[Outgoing]]]
 Sleep = Callable[[float], Awaitable[None]]
@@ -88,6 +90,7 @@ class ReminderScheduler:
         self._limit = asyncio.Semaphore(concurrency)
         self.sources = list(sources)
         self.last_tick_at: datetime | None = None
+        self._pruned_at: datetime | None = None
 
     async def tick(self) -> TickReport:
         started = timer.perf_counter()
@@ -100,6 +103,7 @@ class ReminderScheduler:
                 break
         for source in self.sources:
             await self._run_source(source, report)
+        await self._housekeeping()
         report.seconds = timer.perf_counter() - started
         self.last_tick_at = report.started_at
         if report.due:
@@ -170,6 +174,17 @@ class ReminderScheduler:
             for delivery_id, error in failed:
                 await uow.deliveries.mark_failed(delivery_id, error or "failed")
             await uow.users.mark_blocked(blocked, now)
+
+    async def _housekeeping(self) -> None:
+        """Once an hour: drop claims and handled-update records too old to prevent anything."""
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < HOUSEKEEPING_EVERY:
+            return
+        async with self.db.unit_of_work() as uow:
+            updates, deliveries = await housekeeping.prune(uow, now)
+        self._pruned_at = now
+        if updates or deliveries:
+            logger.info("pruned {} handled updates and {} old deliveries", updates, deliveries)
 
     async def _run_source(self, source: Source, report: TickReport) -> None:
         """Messages another rule decides and claims (in its own committed unit of work), then sends."""

@@ -10,7 +10,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.circles import CircleRepo
-from storage.repos import DeliveryRepo, ExcusedRepo, GoalRepo, KhatmRepo, ReadingRepo, ReminderRepo, UserRepo
+from storage.repos import (
+    DeliveryRepo,
+    ExcusedRepo,
+    GoalRepo,
+    HandledRepo,
+    KhatmRepo,
+    ReadingRepo,
+    ReminderRepo,
+    UserRepo,
+)
 
 
 def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
@@ -79,6 +88,7 @@ class UnitOfWork:
         self.excused = ExcusedRepo(self.session)
         self.goals = GoalRepo(self.session)
         self.reminders = ReminderRepo(self.session)
+        self.handled = HandledRepo(self.session)
         self.circles = CircleRepo(self.session)
         return self
 

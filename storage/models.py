@@ -209,6 +209,18 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(200))
 
 
+class HandledUpdate(Base):
+    """A Telegram update whose effect must not repeat (an /undo): Telegram redelivers an update when our
+    answer was lost, and undoing twice would remove an older, innocent log."""
+
+    __tablename__ = "handled_updates"
+    __table_args__ = (Index("ix_handled_updates_handled_at", "handled_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Circle(Base):
     """A Telegram group that reads together."""
 

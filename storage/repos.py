@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, ExcusedDay, Goal, Khatm, Reading, Reminder, User
+from storage.models import Delivery, ExcusedDay, Goal, HandledUpdate, Khatm, Reading, Reminder, User
 
 
 class UserRepo:
@@ -155,6 +155,10 @@ class DeliveryRepo:
         if delivery_ids:
             await self.s.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(sent_at=now))
 
+    async def prune(self, before: datetime) -> int:
+        """Claims older than any local day that could still be nudged: they only take space."""
+        return (await self.s.execute(delete(Delivery).where(Delivery.claimed_at < before))).rowcount
+
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(error=error[:200]))
 
@@ -229,3 +233,19 @@ class ReminderRepo:
         if self.s.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=Reminder, skip_locked=True)
         return [(r, u) for r, u in (await self.s.execute(stmt)).all()]
+
+
+class HandledRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def first_time(self, update_id: int, user_id: int, now: datetime) -> bool:
+        """Record the update; False when it had been handled already (a redelivery)."""
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = (insert(HandledUpdate).values(update_id=update_id, user_id=user_id, handled_at=now)
+                .on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id))
+        return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+
+    async def prune(self, before: datetime) -> int:
+        """Telegram gives up redelivering within a day; a week of history is plenty."""
+        return (await self.s.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))).rowcount

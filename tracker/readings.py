@@ -122,8 +122,18 @@ async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Remov
     return Removed(_spans_of(readings), reopened)
 
 
-async def undo_last(uow: UnitOfWork, user: User) -> Removed | None:
-    """Remove the most recent log (every span of that message). None when there is nothing to undo."""
+class AlreadyUndone(Exception):
+    """This /undo was handled before (Telegram redelivered it): undoing again would hit an older log."""
+
+
+async def undo_last(uow: UnitOfWork, user: User, *, update_id: int | None = None,
+                    now: datetime | None = None) -> Removed | None:
+    """Remove the most recent log (every span of that message). None when there is nothing to undo.
+
+    With `update_id`, the same update undoes at most once (raises AlreadyUndone the second time).
+    """
+    if update_id is not None and not await uow.handled.first_time(update_id, user.id, now or user.created_at):
+        raise AlreadyUndone
     recent = await uow.readings.recent(user.id, limit=1)
     if not recent:
         return None

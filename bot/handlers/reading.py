@@ -155,7 +155,11 @@ def removed_text(removed: Removed | None, t: Translator) -> str:
 
 @handler
 async def undo_command(ctx: Ctx) -> Reply:
-    return Reply(removed_text(await readings.undo_last(ctx.uow, ctx.user), ctx.t))
+    try:
+        removed = await readings.undo_last(ctx.uow, ctx.user, update_id=ctx.update.update_id, now=ctx.now)
+    except readings.AlreadyUndone:
+        return Reply(ctx.t("undo.already"))
+    return Reply(removed_text(removed, ctx.t))
 
 
 @handler

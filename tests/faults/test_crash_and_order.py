@@ -136,8 +136,6 @@ async def test_history_delete_then_a_stale_undo_of_the_same_log(conversation):
     assert c.errors == []
 
 
-@pytest.mark.xfail(strict=True, reason="known: /undo has no idempotency key; a redelivered /undo (webhook "
-                                       "retry after a crash post-commit) undoes a second, older log")
 async def test_a_redelivered_undo_command_undoes_one_log(conversation):
     c = conversation
     await c.onboard(36)

@@ -15,6 +15,7 @@ from storage.models import (
     Delivery,
     ExcusedDay,
     Goal,
+    HandledUpdate,
     JuzAssignment,
     Khatm,
     KhatmRound,
@@ -189,6 +190,7 @@ async def test_deleting_a_user_leaves_nothing_of_theirs(db):
             ExcusedDay(user_id=1, local_date=TODAY, reason="travel"),
             Reminder(user_id=1, kind="daily", local_time=time(7, 0), next_due_at=NOW),
             Delivery(user_id=1, kind="daily", local_date=TODAY, claimed_at=NOW),
+            HandledUpdate(update_id=9, user_id=1, handled_at=NOW),
         ])
         circle = Circle(chat_id=-100, created_at=NOW, created_by=1)
         uow.session.add(circle)
@@ -238,3 +240,21 @@ async def test_one_main_goal_but_several_habits_one_per_surah(db):
 
     for build in (second_main_goal, second_mulk_habit, surah_115, weekday_7):
         await _expect_refused(db, build)
+
+
+async def test_an_update_is_handled_once_and_old_records_are_pruned(db):
+    from datetime import timedelta
+
+    from tracker import housekeeping
+
+    async with db.unit_of_work() as uow:
+        await uow.users.add(User(id=1, created_at=NOW))
+        assert await uow.handled.first_time(500, 1, NOW) is True
+        assert await uow.handled.first_time(500, 1, NOW) is False
+        assert await uow.deliveries.claim(1, "daily", 1, TODAY, NOW) is not None
+    async with db.unit_of_work() as uow:
+        assert await housekeeping.prune(uow, NOW + timedelta(days=6)) == (0, 0)
+        assert await housekeeping.prune(uow, NOW + timedelta(days=8)) == (1, 0)
+        assert await housekeeping.prune(uow, NOW + timedelta(days=61)) == (0, 1)
+    async with db.unit_of_work() as uow:
+        assert await uow.handled.first_time(500, 1, NOW) is True       # forgotten after a week
