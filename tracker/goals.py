@@ -78,6 +78,14 @@ _UNIT_WORDS = {
 _WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 
 
+_CLEAR_WORDS = {"off", "none", "clear", "stop", "no goal", "إلغاء", "الغاء", "بدون"}
+
+
+def is_clear_request(text: str) -> bool:
+    """"/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
+    return unicodedata.normalize("NFKC", text).strip().lower() in _CLEAR_WORDS
+
+
 def parse_goal(text: str, today: date) -> GoalSpec:
     """"2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
     t = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower().strip()

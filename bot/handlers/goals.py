@@ -22,7 +22,7 @@ async def goal_command(ctx: Ctx) -> Reply:
     t = ctx.t
     if ctx.args:
         text = " ".join(ctx.args)
-        if text.strip().lower() in ("off", "none", "clear", "stop", "إلغاء", "الغاء"):
+        if goals.is_clear_request(text):
             await goals.clear_goals(ctx.uow, ctx.user)
             return Reply(t("goal.cleared"))
         try:
