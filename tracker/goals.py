@@ -183,15 +183,28 @@ class Today:
 
 
 def portion_from(start: Ayah, unit: str, amount: float) -> Span:
-    """A concrete range from `start` covering `amount` of `unit`, ending on a unit (or page) boundary."""
+    """A concrete range from `start` that is `amount` of `unit` (as `amount_in` measures it), ending where
+    a reader stops: the end of a page (or of the unit, if that comes first), never past An-Naas.
+
+    Starting mid-juz, "1 juz" runs past the end of this juz into the next, by the fraction still owed.
+    """
     first = start.index
     if unit == "ayahs":
         last = min(TOTAL_AYAHS, first + max(1, math.ceil(amount)) - 1)
         last = page_span(page_of(last)).last_index if amount >= AYAHS_PER_PAGE else last
-    else:
-        n = min(_UNIT_MAX[unit], _UNIT_OF[unit](first) + max(1, math.ceil(amount - 1e-9)) - 1)
-        last = _UNIT_SPAN[unit](n).last_index
-    return Span.from_indices(first, max(first, last))
+        return Span.from_indices(first, last)
+    left, position, last = max(amount, 1e-9), first, first
+    unit_of, unit_span = _UNIT_OF[unit], _UNIT_SPAN[unit]
+    while position <= TOTAL_AYAHS and left > 1e-9:
+        span = unit_span(unit_of(position))
+        here = (span.last_index - position + 1) / span.count      # what reading to this unit's end is worth
+        if left <= here + 1e-9:
+            last = position + math.ceil(left * span.count - 1e-9) - 1
+            last = min(page_span(page_of(last)).last_index, span.last_index)
+            break
+        left -= here
+        last, position = span.last_index, span.last_index + 1
+    return Span.from_indices(first, max(first, min(last, TOTAL_AYAHS)))
 
 
 async def today_for(uow: UnitOfWork, user: User, now: datetime) -> Today:

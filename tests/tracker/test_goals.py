@@ -54,7 +54,14 @@ def test_portions_end_on_a_boundary():
     assert portion_from(start, "ayahs", 5) == Span(Ayah(18, 21), Ayah(18, 25))
     assert portion_from(start, "pages", 2).end == page_span(page_of(start.index) + 1).end
     assert portion_from(start, "pages", 1.5).end == page_span(page_of(start.index) + 1).end
-    assert portion_from(start, "juz", 1).end == juz_span(15).end           # 18:21 is in juz 15 (to 18:74)
+    # 18:21 is in juz 15, which ends at 18:74: "1 juz" runs on into juz 16 by what is still owed,
+    # to the end of a page, so it measures one juz within a page's worth.
+    one_juz = portion_from(start, "juz", 1)
+    assert one_juz.end > juz_span(15).end
+    assert one_juz.end.index == page_span(page_of(one_juz.end.index)).last_index      # at a page's end
+    assert 1 <= amount_in([(one_juz.first_index, one_juz.last_index)], "juz") < 1 + 1 / 19
+    assert portion_from(juz_span(3).start, "juz", 1).end == juz_span(3).end   # from a juz start: that juz
+    assert portion_from(start, "juz", 0.2).end < juz_span(15).end
     assert portion_from(Ayah(114, 1), "juz", 3).end == Ayah(114, 6)          # never past the end
 
 
