@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_piped_console_session_logs_and_shows_progress(tmp_path):
@@ -22,3 +23,15 @@ def test_piped_console_session_logs_and_shows_progress(tmp_path):
     assert "Continue from Al-Kahf 21" in out
     assert (tmp_path / "quran-tracker.db").exists()          # the SQLite default, in the working folder
     assert "Traceback" not in proc.stderr
+
+
+def test_the_readme_start_script_opens_the_console_without_a_token(tmp_path):
+    """`./scripts/start`: with no TELEGRAM_BOT_TOKEN it is the console (the venv is installed already)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/start.db", LOG_LEVEL="WARNING")
+    proc = subprocess.run(["bash", str(root / "scripts" / "start")], input="/start\n1\n11\n2:255\n",
+                          text=True, env=env, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "offline console" in proc.stdout
+    assert "✅ Al-Baqara 255 · 1 ayah · khatm 0.02%" in proc.stdout
