@@ -5,6 +5,7 @@ Its fixtures (`clock`, `conversation`) are registered for every test package by 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -115,15 +116,23 @@ def clock() -> TestClock:
     return TestClock()
 
 
-@pytest.fixture
-async def conversation(pg_db, clock) -> AsyncIterator[Conversation]:
-    fake = FakeBotAPI(clock=clock)
-    app = build_application("123456:TEST", pg_db, clock=clock, request=fake, set_commands=False)
-    conv = Conversation(app, fake, UpdateFactory(clock=clock, fake=fake), clock, pg_db)
+@contextlib.asynccontextmanager
+async def running_bot(db: Any, clock: Any, fake: FakeBotAPI | None = None,
+                      token: str = "123456:TEST") -> AsyncIterator[Conversation]:
+    """The real Application on `db`, Telegram faked; errors reaching the error handlers are recorded."""
+    fake = fake or FakeBotAPI(clock=clock)
+    app = build_application(token, db, clock=clock, request=fake, set_commands=False)
+    conv = Conversation(app, fake, UpdateFactory(clock=clock, fake=fake), clock, db)
 
     async def record_error(update: object, context: Any) -> None:
         conv.errors.append(context.error)
 
     app.add_error_handler(record_error)
     async with app:
+        yield conv
+
+
+@pytest.fixture
+async def conversation(pg_db, clock) -> AsyncIterator[Conversation]:
+    async with running_bot(pg_db, clock) as conv:
         yield conv

@@ -9,20 +9,16 @@ SQLAlchemy event, i.e. in the middle of an update's unit of work.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from telegram import Update
 
-from bot.app import build_application
-from bot.fake_api import FakeBotAPI, UpdateFactory
 from storage import Database, upgrade
-from tests.harness import Conversation
+from tests.harness import Conversation, running_bot
 
 TOKEN = "123456:TEST"
 
@@ -111,21 +107,6 @@ async def fresh_pg_url(pg_database_factory) -> str:
     await upgrade(db.engine)
     await db.dispose()
     return url
-
-
-@contextlib.asynccontextmanager
-async def running_bot(db: Database, clock: Any,
-                      fake: FakeBotAPI | None = None) -> AsyncIterator[Conversation]:
-    fake = fake or FakeBotAPI(clock=clock)
-    app = build_application(TOKEN, db, clock=clock, request=fake, set_commands=False)
-    conv = Conversation(app, fake, UpdateFactory(clock=clock, fake=fake), clock, db)
-
-    async def record_error(update: object, context: Any) -> None:
-        conv.errors.append(context.error)
-
-    app.add_error_handler(record_error)
-    async with app:
-        yield conv
 
 
 @pytest.fixture
