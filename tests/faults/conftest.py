@@ -20,8 +20,6 @@ from telegram import Update
 from storage import Database, upgrade
 from tests.harness import Conversation, running_bot
 
-TOKEN = "123456:TEST"
-
 
 class PgProxy:
     """A loopback TCP relay in front of Postgres. `cut()` kills every connection and refuses new ones."""
