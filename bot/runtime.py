@@ -164,6 +164,7 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequ
                                          reply_markup=inline(reply.buttons))
             continue
         if reply.document is not None and chat is not None:
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
             text, mode = _fit(reply.text)
             await context.bot.send_document(chat.id, InputFile(reply.document.data, reply.document.filename),
                                             caption=text[:1024] or None, parse_mode=mode)
