@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, ExcusedDay, Goal, HandledUpdate, Khatm, Reading, Reminder, User
+from storage.models import (
+    Base,
+    Circle,
+    Delivery,
+    ExcusedDay,
+    Goal,
+    HandledUpdate,
+    Khatm,
+    Reading,
+    Reminder,
+    User,
+)
 
 
 class UserRepo:
@@ -31,6 +43,19 @@ class UserRepo:
         result = await self.s.execute(delete(User).where(User.id == user_id))
         return result.rowcount > 0
 
+    async def everything(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row that is this user's, table by table: each table with a `user_id` column (so a new
+        table is exported — and, by its cascade, deleted — without touching this code)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for table in Base.metadata.sorted_tables:
+            if "user_id" in table.c:
+                rows = await self.s.execute(select(table).where(table.c.user_id == user_id))
+                out[table.name] = [dict(r) for r in rows.mappings()]
+        circle_ids = [m["circle_id"] for m in out.get("circle_members", [])]
+        titles = await self.s.execute(select(Circle.id, Circle.title).where(Circle.id.in_(circle_ids)))
+        out["circles"] = [{"id": i, "title": t} for i, t in titles.all()]
+        return out
+
     async def mark_blocked(self, user_ids: list[int], now: datetime) -> None:
         """They blocked the bot (403) or their chat is gone: send nothing until they write again."""
         if user_ids:
@@ -40,6 +65,13 @@ class UserRepo:
 class KhatmRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+
+    async def get(self, khatm_id: int) -> Khatm | None:
+        return await self.s.get(Khatm, khatm_id)
+
+    async def remove(self, khatm: Khatm) -> None:
+        await self.s.delete(khatm)
+        await self.s.flush()
 
     async def open_for(self, user_id: int) -> Khatm | None:
         stmt = select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_(None))
@@ -72,6 +104,11 @@ class ReadingRepo:
         self.s.add(reading)
         await self.s.flush()
         return reading
+
+    async def remove(self, readings: list[Reading]) -> None:
+        for reading in readings:
+            await self.s.delete(reading)
+        await self.s.flush()
 
     async def get(self, user_id: int, reading_id: int) -> Reading | None:
         """A reading by id, only if it is this user's: callback data must never reach another user's."""

@@ -8,27 +8,11 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from quran import Ayah
 from storage import UnitOfWork
-from storage.models import (
-    Circle,
-    CircleMember,
-    Delivery,
-    ExcusedDay,
-    Goal,
-    JuzAssignment,
-    Khatm,
-    Reading,
-    Reminder,
-    User,
-)
-
-# Every table that holds a user's rows, and the column that says whose they are.
-_OWNED = [(Khatm, Khatm.user_id), (Reading, Reading.user_id), (Goal, Goal.user_id),
-          (ExcusedDay, ExcusedDay.user_id), (Reminder, Reminder.user_id), (Delivery, Delivery.user_id),
-          (CircleMember, CircleMember.user_id), (JuzAssignment, JuzAssignment.user_id)]
+from storage.models import User
 
 
 def _plain(value: Any) -> Any:
@@ -43,14 +27,9 @@ def _row(obj: object) -> dict[str, Any]:
 
 async def export_data(uow: UnitOfWork, user: User) -> dict[str, Any]:
     """Everything stored about the user, table by table, as JSON-ready values."""
-    data: dict[str, Any] = {"user": _row(user)}
-    for model, column in _OWNED:
-        rows = (await uow.session.execute(select(model).where(column == user.id))).scalars()
-        data[model.__tablename__] = [_row(r) for r in rows]
-    circle_ids = [m["circle_id"] for m in data["circle_members"]]
-    circles = (await uow.session.execute(select(Circle).where(Circle.id.in_(circle_ids)))).scalars()
-    data["circles"] = [{"id": c.id, "title": c.title} for c in circles]
-    return data
+    tables = await uow.users.everything(user.id)
+    return {"user": _row(user), **{name: [{k: _plain(v) for k, v in row.items()} for row in rows]
+                                   for name, rows in tables.items()}}
 
 
 def export_json(data: dict[str, Any]) -> bytes:

@@ -103,19 +103,16 @@ async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Remov
     if not readings:
         return None
     khatm_ids = {r.khatm_id for r in readings}
-    for r in readings:
-        await uow.session.delete(r)
-    await uow.flush()
+    await uow.readings.remove(readings)
     reopened = None
     # Taking back the reading that completed a khatm reopens it, if the next one is still untouched.
     open_now = await uow.khatms.open_for(user.id)
     for khatm_id in khatm_ids:
-        closed = await uow.session.get(Khatm, khatm_id)
+        closed = await uow.khatms.get(khatm_id)
         if closed is None or closed.completed_at is None or open_now is None:
             continue
         if open_now.number == closed.number + 1 and not await uow.readings.ranges_of_khatm(open_now.id):
-            await uow.session.delete(open_now)
-            await uow.flush()
+            await uow.khatms.remove(open_now)
             closed.completed_at = None
             await uow.flush()
             reopened = closed.number

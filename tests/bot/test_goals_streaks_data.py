@@ -100,6 +100,9 @@ async def test_export_holds_every_reading_and_setting(conversation):
     assert [(r["start_index"], r["end_index"]) for r in data["readings"]] == [
         (Ayah(18, 1).index, Ayah(18, 10).index), (juz_span(30).first_index, juz_span(30).last_index)]
     assert data["goals"][0]["kind"] == "pages" and data["khatms"][0]["number"] == 1
+    owned = {t.name for t in Base.metadata.sorted_tables if "user_id" in t.c}
+    assert owned <= set(data)                              # every table that holds user rows is exported
+    assert data["reminders"][0]["kind"] == "streak"        # on since onboarding
     rows = list(csv.reader(io.StringIO(docs[1].files[0].data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["id", "local_date", "recorded_at_utc", "from", "to"]
     assert [r[3:6] for r in rows[1:]] == [["18:1", "18:10", "10"], ["78:1", "114:6", "564"]]
