@@ -111,6 +111,33 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
+MAX_DAILY = 3
+_OFF_WORDS = {"off", "stop", "none", "إيقاف", "ايقاف"}
+
+
+def parse_request(words: list[str]) -> tuple[str, list[time]]:
+    """"/remind 07:30 21:00", "/remind streak 22:00", "/remind kahf off" -> (kind, times); no times = off.
+
+    ValueError when the times can't be read, or there are too many for the kind.
+    """
+    words = [w.lower() for w in words]
+    kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
+    values = words[1:] if kind != "daily" else words
+    if len(values) == 1 and values[0] in _OFF_WORDS:
+        return kind, []
+    times = [parse_time(v) for v in values]
+    if not times or None in times or len(times) > (MAX_DAILY if kind == "daily" else 1):
+        raise ValueError("not reminder times")
+    return kind, sorted(set(times))
+
+
+async def apply_request(uow: UnitOfWork, user: User, kind: str, times: list[time], now: datetime) -> None:
+    """Set the kind's reminders to exactly `times` (slots 1, 2, …); no times turns the kind off."""
+    await disable(uow, user, kind)
+    for slot, at in enumerate(times, 1):
+        await set_reminder(uow, user, kind, at, now, slot=slot)
+
+
 # -------------------------------------------------------------------------------- deciding at tick time
 @dataclass(frozen=True)
 class Decision:

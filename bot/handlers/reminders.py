@@ -8,7 +8,6 @@ from bot.runtime import Ctx, Reply, handler
 from tracker import reminders
 
 QUICK_TIMES = ("06:00", "07:00", "08:00", "13:00", "18:00", "21:00")
-MAX_DAILY = 3
 
 
 def _time(t: time) -> str:
@@ -43,20 +42,12 @@ async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
 async def remind_command(ctx: Ctx) -> Reply:
     if not ctx.args:
         return await _menu(ctx)
-    words = [w.lower() for w in ctx.args]
-    kind = words[0] if words[0] in ("streak", "kahf", "weekly") else "daily"
-    values = words[1:] if kind != "daily" else words
-    if values in (["off"], ["stop"], ["إيقاف"]):
-        await reminders.disable(ctx.uow, ctx.user, kind)
-        return await _menu(ctx)
-    times = [reminders.parse_time(v) for v in values]
-    if not times or None in times or (kind != "daily" and len(times) != 1) or len(times) > MAX_DAILY:
+    try:
+        kind, times = reminders.parse_request(ctx.args)
+    except ValueError:
         return Reply(ctx.t("remind.bad_time") + "\n\n" + ctx.t("remind.usage"))
-    if kind == "daily":
-        await reminders.disable(ctx.uow, ctx.user, "daily")
-    for slot, at in enumerate(sorted(set(times)), 1):
-        await reminders.set_reminder(ctx.uow, ctx.user, kind, at, ctx.now, slot=slot)
-    return await _menu(ctx, prefix=ctx.t("remind.saved") + "\n")
+    await reminders.apply_request(ctx.uow, ctx.user, kind, times, ctx.now)
+    return await _menu(ctx, prefix="" if not times else ctx.t("remind.saved") + "\n")
 
 
 @handler

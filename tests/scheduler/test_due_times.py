@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from tracker.reminders import next_due, parse_time
+from tracker.reminders import next_due, parse_request, parse_time
 
 
 def utc(*args: int) -> datetime:
@@ -64,3 +64,22 @@ def test_weekly_on_fridays():
 ])
 def test_parse_time(text, expected):
     assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["07:30"], ("daily", [time(7, 30)])),
+    (["21:00", "6:00"], ("daily", [time(6, 0), time(21, 0)])),
+    (["off"], ("daily", [])),
+    (["streak", "22:00"], ("streak", [time(22, 0)])),
+    (["Kahf", "OFF"], ("kahf", [])),
+    (["weekly", "8am"], ("weekly", [time(8, 0)])),
+])
+def test_remind_requests(words, expected):
+    assert parse_request(words) == expected
+
+
+@pytest.mark.parametrize("words", [
+    ["soon"], ["1:00", "2:00", "3:00", "4:00"], ["streak", "20:00", "21:00"], []])
+def test_remind_requests_refused(words):
+    with pytest.raises(ValueError):
+        parse_request(words)
