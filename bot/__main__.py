@@ -77,7 +77,7 @@ def console(settings: Settings) -> int:
 
     def build(fake: FakeBotAPI) -> Application:
         return build_application(CONSOLE_TOKEN, Database(settings.database_url), request=fake,
-                                 default_timezone=settings.default_timezone)
+                                 default_timezone=settings.default_timezone, admin_ids=settings.admin_ids)
 
     return console_main(build, first_name=os.environ.get("USER", "You").title() or "You")
 
@@ -119,7 +119,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
         return 2
     db = Database(settings.database_url)
     app = build_application(settings.token or "", db, default_timezone=settings.default_timezone,
-                            request=request, rate_limited=request is None)
+                            request=request, rate_limited=request is None, admin_ids=settings.admin_ids)
     webhook = None
     if settings.webhook_url and settings.webhook_secret:
         webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())

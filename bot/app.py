@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -41,7 +43,7 @@ COMMANDS = ("log", "progress", "next", "goal", "streak", "stats", "remind", "his
 def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
                       clock: Clock = system_clock, request: BaseRequest | None = None,
                       set_commands: bool = True, rate_limited: bool = False,
-                      concurrent_updates: int = 32) -> Application:
+                      concurrent_updates: int = 32, admin_ids: Iterable[int] = ()) -> Application:
     """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests).
 
     `rate_limited` keeps every Bot API call within Telegram's limits (30 messages a second overall,
@@ -63,7 +65,8 @@ def build_application(token: str, db: Database, *, default_timezone: str = "UTC"
         await db.dispose()
 
     app = builder.post_shutdown(close_database).build()
-    app.bot_data["services"] = Services(db=db, clock=clock, default_timezone=default_timezone)
+    app.bot_data["services"] = Services(db=db, clock=clock, default_timezone=default_timezone,
+                                        admin_ids=frozenset(admin_ids))
     add_handlers(app)
     return app
 
@@ -82,6 +85,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("streak", streak.streak_command, filters=private))
     app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
+    app.add_handler(CommandHandler("admin", common.admin_command, filters=private))
     app.add_handler(CommandHandler("export", privacy.export_command, filters=private))
     app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private))
     app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))

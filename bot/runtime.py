@@ -46,6 +46,7 @@ class Services:
     db: Database
     clock: Clock
     default_timezone: str
+    admin_ids: frozenset[int] = frozenset()   # the operators (ADMIN_IDS): /admin
 
 
 @dataclass(frozen=True)

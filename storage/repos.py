@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -55,6 +55,28 @@ class UserRepo:
         titles = await self.s.execute(select(Circle.id, Circle.title).where(Circle.id.in_(circle_ids)))
         out["circles"] = [{"id": i, "title": t} for i, t in titles.all()]
         return out
+
+    async def overview(self, now: datetime, *, day: timedelta, week: timedelta,
+                       overdue: timedelta) -> dict[str, int]:
+        """Counts for the operators, each one query on an indexed column."""
+        async def count(model: type[Base], *where: Any) -> int:
+            return int(await self.s.scalar(select(func.count()).select_from(model).where(*where)))
+
+        active = select(func.count(func.distinct(Reading.user_id))).where(Reading.recorded_at >= now - week)
+        return {
+            "users": await count(User),
+            "active_7d": int(await self.s.scalar(active)),
+            "readings_24h": await count(Reading, Reading.recorded_at >= now - day),
+            "blocked": await count(User, User.blocked_at.is_not(None)),
+            "circles": await count(Circle, Circle.active),
+            "reminders_enabled": await count(Reminder, Reminder.enabled),
+            "reminders_overdue": await count(Reminder, Reminder.enabled,
+                                             Reminder.next_due_at < now - overdue),
+            "nudges_24h": await count(Delivery, Delivery.claimed_at >= now - day,
+                                      Delivery.sent_at.is_not(None)),
+            "nudges_failed_24h": await count(Delivery, Delivery.claimed_at >= now - day,
+                                             Delivery.error.is_not(None)),
+        }
 
     async def mark_blocked(self, user_ids: list[int], now: datetime) -> None:
         """They blocked the bot (403) or their chat is gone: send nothing until they write again."""

@@ -11,12 +11,25 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import translator
 from bot.runtime import Ctx, Reply, handler
+from tracker.overview import overview
 from tracker.users import language_for
 
 
 @handler
 async def help_command(ctx: Ctx) -> Reply:
     return Reply(ctx.t("help.full"))
+
+
+@handler
+async def admin_command(ctx: Ctx) -> Reply:
+    """The operators' overview; to anyone else it is just an unknown command."""
+    if ctx.user.id not in ctx.services.admin_ids:
+        return Reply(ctx.t("command.unknown", command="/admin"))
+    o = await overview(ctx.uow, ctx.now)
+    n = ctx.t.num
+    return Reply(ctx.t("admin.overview", users=n(o.users), active=n(o.active_7d), readings=n(o.readings_24h),
+                       blocked=n(o.blocked), circles=n(o.circles), reminders=n(o.reminders_enabled),
+                       overdue=n(o.reminders_overdue), nudges=n(o.nudges_24h), failed=n(o.nudges_failed_24h)))
 
 
 @handler
