@@ -640,12 +640,19 @@ def _lang_of(fn):
     return run
 
 
+async def _help_command(ctx: Ctx) -> Reply:
+    """/help or /start in a group: what a circle is, or — in one already — its commands."""
+    circle = await _circle(ctx)
+    return Reply(ctx.t("circle.help") if circle is not None else ctx.t("circle.welcome"))
+
+
 def _g(fn, *, admin: bool | Callable[[Update], bool] = False):
     return _group(_lang_of(fn), admin=admin)
 
 
 def add_handlers(app: Application) -> None:
     """Group handlers; registered before the private-chat fallbacks."""
+    app.add_handler(CommandHandler(["help", "start"], _g(_help_command), filters=GROUPS))
     app.add_handler(CommandHandler("circle", _g(_circle_command), filters=GROUPS))
     app.add_handler(CommandHandler("join", _g(_join_command), filters=GROUPS))
     app.add_handler(CommandHandler("leave", _g(_leave_command), filters=GROUPS))

@@ -229,3 +229,15 @@ async def test_buttons_only_work_in_their_own_group(circle):
     _, toasts = await g.tap(2, f"ct:{rnd.id}:1", foreign)
     assert toasts and "Juz 1 is yours" not in (toasts[0] or "")
     assert await _assignments(c, rnd.id) == {}
+
+
+async def test_help_in_a_group_says_what_a_circle_is_then_its_commands(conversation):
+    c = conversation
+    group = -100777
+    before = len(c.fake.calls)
+    await c.process(c.updates.message(1, "/help", chat_id=group, chat_type="supergroup"))
+    assert c.texts_since(before)[0].endswith("Send /circle to make this group a study circle.")
+    await c.process(c.updates.message(1, "/circle", chat_id=group, chat_type="supergroup"))
+    before = len(c.fake.calls)
+    await c.process(c.updates.message(1, "/start", chat_id=group, chat_type="supergroup"))
+    assert c.texts_since(before)[0].startswith("Join with /join or the button.")
