@@ -39,6 +39,14 @@ class UserRepo:
         await self.s.flush()
         return user
 
+    async def add_if_absent(self, user: User) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING: True if this call created the row."""
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        given = ((c.key, getattr(user, c.key)) for c in User.__table__.columns)
+        values = {key: value for key, value in given if value is not None}   # the rest: server defaults
+        stmt = insert(User).values(**values).on_conflict_do_nothing(index_elements=["id"]).returning(User.id)
+        return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+
     async def delete(self, user_id: int) -> bool:
         result = await self.s.execute(delete(User).where(User.id == user_id))
         return result.rowcount > 0

@@ -29,10 +29,13 @@ async def touch_user(uow: UnitOfWork, user_id: int, *, first_name: str | None, t
     first_name = first_name.replace("\x00", "") if first_name else first_name  # Postgres text refuses NUL
     user = await uow.users.get(user_id)
     if user is None:
-        user = await uow.users.add(User(id=user_id, first_name=(first_name or "")[:128] or None,
-                                        language=language_for(telegram_language), timezone=default_timezone,
-                                        created_at=now))
-        return Contact(user, True)
+        # The first contact can come from a group and a private chat at the same moment (two chats run
+        # concurrently): the row is created at most once and both updates carry on with it.
+        created = await uow.users.add_if_absent(User(
+            id=user_id, first_name=(first_name or "")[:128] or None, language=language_for(telegram_language),
+            timezone=default_timezone, created_at=now))
+        user = await uow.users.get(user_id)
+        return Contact(user, created)
     if user.blocked_at is not None:
         user.blocked_at = None
     if first_name and user.first_name != first_name[:128]:

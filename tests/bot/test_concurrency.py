@@ -46,3 +46,13 @@ async def test_one_chats_updates_run_one_at_a_time_in_order(conversation):
     assert [m.plain_text.split("\n")[0] for m in c.fake.sent_messages(3)] == [
         "✅ Al-Kahf 1–10 · 10 ayahs · khatm 0.2%", "↩️ Removed: Al-Kahf 1–10."]
     assert c.app.update_processor.chats_in_flight == 0             # idle chats are forgotten
+
+
+async def test_a_new_user_writing_in_a_group_and_in_private_at_once_is_created_once(conversation):
+    c = conversation
+    private = c.updates.message(5, "Al-Kahf 1-5")
+    group = c.updates.message(5, "/help", chat_id=-100555, chat_type="supergroup")
+    await asyncio.gather(_through_processor(c, private), _through_processor(c, group))
+    assert c.errors == []
+    assert c.fake.last_text(5).startswith("✅ Al-Kahf 1–5")
+    assert (await c.user(5)) is not None and len(await c.readings(5)) == 1
