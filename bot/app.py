@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.concurrency import PerChatUpdateProcessor
+from bot.concurrency import OrderedUpdateProcessor
 from bot.handlers import (
     circles,
     common,
@@ -50,7 +50,7 @@ def build_application(token: str, db: Database, *, default_timezone: str = "UTC"
     1 a second per chat, 20 a minute per group) — on in production, off where Telegram is faked.
     """
     builder = (ApplicationBuilder().token(token)
-               .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
+               .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True))))
     if request is not None:

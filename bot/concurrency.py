@@ -1,30 +1,36 @@
-"""Updates run concurrently — a chart being drawn for one person must not keep others waiting — but one
-chat's updates still run one at a time, in order (two taps of the same user must not race)."""
+"""Updates run concurrently — a chart being drawn for one person must not keep others waiting — but the
+updates of one chat, and of one person, still run one at a time, in order (a log and its undo must not
+race, nor the same newcomer writing in a group and in private)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
-def chat_key(update: object) -> int | None:
-    """What to serialise on: the chat (a group's members share it), else the user."""
-    if isinstance(update, Update):
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        if update.effective_user is not None:
-            return update.effective_user.id
-    return None
+def lock_keys(update: object) -> list[str]:
+    """What to serialise on: the person, then the chat (a group's members share it). Always taken in this
+    order, so two updates can never wait for each other's second lock (no deadlock)."""
+    if not isinstance(update, Update):
+        return []
+    keys = []
+    if update.effective_user is not None:
+        keys.append(f"user:{update.effective_user.id}")
+    chat = update.effective_chat
+    if chat is not None and not (update.effective_user and chat.id == update.effective_user.id):
+        keys.append(f"chat:{chat.id}")
+    return keys
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """At most `max_concurrent_updates` at once overall, one at a time per chat.
+class OrderedUpdateProcessor(BaseUpdateProcessor):
+    """At most `max_concurrent_updates` at once overall; one at a time per person and per chat.
 
-    The chat's lock is taken *before* a slot of the overall limit, so a burst from one chat waits in line
+    The locks are taken *before* a slot of the overall limit, so a burst from one chat waits in line
     without holding slots that other chats could use.
     """
 
@@ -32,24 +38,27 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 32) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = chat_key(update)
-        if key is None:
-            await super().process_update(update, coroutine)
-            return
+    @contextlib.asynccontextmanager
+    async def _holding(self, key: str) -> AsyncIterator[None]:
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await super().process_update(update, coroutine)
+                yield
         finally:
             self._waiting[key] -= 1
-            if not self._waiting[key]:          # forget idle chats: memory stays flat in the number of users
+            if not self._waiting[key]:          # forget idle keys: memory stays flat in the number of users
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            for key in lock_keys(update):
+                await stack.enter_async_context(self._holding(key))
+            await super().process_update(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine

@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 
 import bot.handlers.stats as stats_handlers
-from bot.concurrency import PerChatUpdateProcessor
+from bot.concurrency import OrderedUpdateProcessor
 
 
 async def _through_processor(c, update: dict) -> None:
@@ -17,7 +17,7 @@ async def _through_processor(c, update: dict) -> None:
 
 async def test_other_users_are_answered_while_a_chart_renders(conversation, monkeypatch):
     c = conversation
-    assert isinstance(c.app.update_processor, PerChatUpdateProcessor)
+    assert isinstance(c.app.update_processor, OrderedUpdateProcessor)
     drawing, release = asyncio.Event(), asyncio.Event()
 
     async def slow_render(fn, *args, **kwargs) -> bytes:          # a render that takes as long as we like
@@ -56,3 +56,23 @@ async def test_a_new_user_writing_in_a_group_and_in_private_at_once_is_created_o
     assert c.errors == []
     assert c.fake.last_text(5).startswith("✅ Al-Kahf 1–5")
     assert (await c.user(5)) is not None and len(await c.readings(5)) == 1
+
+
+async def test_one_persons_updates_in_two_chats_run_in_order(conversation):
+    c = conversation
+    await c.send(6, "/start")
+    log_in_group = c.updates.message(6, "/circle", chat_id=-100666, chat_type="supergroup")
+    undo_in_private = c.updates.message(6, "Al-Fatiha")
+    order: list[str] = []
+    original = c.app.process_update
+
+    async def recording(update):
+        order.append(f"start {update.update_id}")
+        await original(update)
+        order.append(f"end {update.update_id}")
+
+    c.app.process_update = recording
+    await asyncio.gather(_through_processor(c, log_in_group), _through_processor(c, undo_in_private))
+    first, second = log_in_group["update_id"], undo_in_private["update_id"]
+    assert order == [f"start {first}", f"end {first}", f"start {second}", f"end {second}"]
+    assert c.app.update_processor.chats_in_flight == 0
