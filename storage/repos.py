@@ -179,21 +179,9 @@ class ReadingRepo:
                                       Reading.local_date <= last).order_by(Reading.local_date, Reading.id))
         return list((await self.s.execute(stmt)).scalars())
 
-    async def first_day_since(self, user_id: int, first: date) -> date | None:
-        """The earliest local day on or after `first` with a reading."""
-        return await self.s.scalar(select(func.min(Reading.local_date)).where(
-            Reading.user_id == user_id, Reading.local_date >= first))
-
     async def days_read(self, user_id: int) -> set[date]:
         stmt = select(Reading.local_date).where(Reading.user_id == user_id).distinct()
         return set((await self.s.execute(stmt)).scalars())
-
-    async def amount_since(self, user_id: int, first: date) -> int:
-        """Ayahs read (repeats included) on local days from `first` on: the user's recent pace."""
-        stmt = select(func.coalesce(func.sum(Reading.end_index - Reading.start_index + 1), 0)).where(
-            Reading.user_id == user_id, Reading.local_date >= first)
-        return int(await self.s.scalar(stmt))
-
 
 class DeliveryRepo:
     def __init__(self, session: AsyncSession) -> None:

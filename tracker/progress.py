@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from quran import TOTAL_AYAHS, Ayah
 from storage import UnitOfWork
-from storage.models import User
+from storage.models import Khatm, User
 from tracker import coverage
 from tracker.clock import local_date
 from tracker.readings import khatm_coverage, open_khatm
@@ -50,22 +51,42 @@ def estimate_finish(remaining: int, pace: float, today: date) -> date | None:
     return today + timedelta(days=math.ceil(remaining / pace))
 
 
-async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
-    """Ayahs a day over the last PACE_DAYS local days, or since the first reading if that is more recent
-    (someone who started yesterday has a pace of two days, not of two weeks)."""
-    window = today - timedelta(days=PACE_DAYS - 1)
-    first = await uow.readings.first_day_since(user_id, window)
-    if first is None:
+def pace(amounts: dict[date, float], today: date) -> float:
+    """An amount a day over the last PACE_DAYS local days, or since the first reading if that is more
+    recent (someone who started yesterday has a pace of two days, not of two weeks). One rule for
+    /progress (ayahs) and /stats (pages)."""
+    window = [d for d in amounts if today - timedelta(days=PACE_DAYS - 1) <= d <= today]
+    if not window:
         return 0.0
-    days = (today - max(first, window)).days + 1
-    return await uow.readings.amount_since(user_id, window) / max(days, 1)
+    return sum(amounts[d] for d in window) / ((today - min(window)).days + 1)
 
 
-async def progress(uow: UnitOfWork, user: User, now: datetime) -> Progress:
+async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
+    """Ayahs a day, recent (see `pace`); repeated readings count: this is activity, not coverage."""
+    ayahs: dict[date, float] = defaultdict(float)
+    for _, day, a, b in await uow.readings.days_since([user_id], today - timedelta(days=PACE_DAYS - 1)):
+        ayahs[day] += b - a + 1
+    return pace(ayahs, today)
+
+
+async def _open_khatm_coverage(uow: UnitOfWork, user: User,
+                               now: datetime) -> tuple[Khatm, list[coverage.Interval], int | None]:
+    """The open khatm, its merged coverage, and where the user's latest reading in it ended."""
     khatm = await open_khatm(uow, user.id, now)
     merged = await khatm_coverage(uow, khatm.id)
     latest = await uow.readings.recent(user.id, limit=1)
     last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
+    return khatm, merged, last_end
+
+
+async def continue_from(uow: UnitOfWork, user: User, now: datetime) -> Ayah | None:
+    """Where to continue, without the rest of /progress (reminders need only this)."""
+    _, merged, last_end = await _open_khatm_coverage(uow, user, now)
+    return continue_point(merged, last_end)
+
+
+async def progress(uow: UnitOfWork, user: User, now: datetime) -> Progress:
+    khatm, merged, last_end = await _open_khatm_coverage(uow, user, now)
     today = local_date(now, user.timezone)
     pace = await recent_pace(uow, user.id, today)
     covered = coverage.covered_count(merged)

@@ -194,7 +194,7 @@ async def _decide_weekly(uow: UnitOfWork, user: User, now: datetime, day: date) 
     week = [d for d in ranges if day - timedelta(days=7) <= d < day]
     pages = sum(goals.amount_in(ranges[d], "pages") for d in week)
     s = await streaks.streak_for(uow, user, now)
-    where = (await progress.progress(uow, user, now)).continue_from
+    where = await progress.continue_from(uow, user, now)
     payload = {"pages": pages, "days": len(week), "streak": s, "continue_from": where}
     return Decision(True, "send", day, payload)
 
@@ -204,7 +204,7 @@ async def _decide_streak(uow: UnitOfWork, user: User, now: datetime, day: date) 
     if not s.at_risk:
         return Decision(False, "no_streak", day, {})
     midnight = _local_instant(day + timedelta(days=1), time(0, 0), user.timezone)
-    where = (await progress.progress(uow, user, now)).continue_from
+    where = await progress.continue_from(uow, user, now)
     return Decision(True, "send", day, {"streak": s, "time_left": midnight - now, "continue_from": where})
 
 

@@ -11,7 +11,7 @@ from storage import UnitOfWork
 from storage.models import User
 from tracker import goals, streaks
 from tracker.clock import local_date
-from tracker.progress import PACE_DAYS, progress
+from tracker.progress import pace
 from tracker.readings import khatm_coverage, open_khatm
 
 PAGES_PER_JUZ = PAGE_COUNT / JUZ_COUNT
@@ -62,7 +62,6 @@ async def stats_for(uow: UnitOfWork, user: User, now: datetime) -> Stats:
     last_30 = [today - timedelta(days=n) for n in range(29, -1, -1)]
     daily = [(d, pages.get(d, 0.0)) for d in last_30]
     year_start = today - timedelta(weeks=53)
-    p = await progress(uow, user, now)
     return Stats(
         today=today,
         daily_pages=daily,
@@ -72,18 +71,10 @@ async def stats_for(uow: UnitOfWork, user: User, now: datetime) -> Stats:
         month=period(today.replace(day=1)),
         year=period(today.replace(month=1, day=1)),
         all_time=period(date.min),
-        pace_pages=_pace(pages, today),
-        khatms_completed=p.khatms_completed,
+        pace_pages=pace(pages, today),
+        khatms_completed=(await open_khatm(uow, user.id, now)).number - 1,
         streak=await streaks.streak_for(uow, user, now),
     )
-
-
-def _pace(pages: dict[date, float], today: date) -> float:
-    """Pages a day over the last PACE_DAYS days, counted from the first reading in them (as /progress)."""
-    window = [d for d in pages if today - timedelta(days=PACE_DAYS - 1) <= d <= today]
-    if not window:
-        return 0.0
-    return sum(pages[d] for d in window) / ((today - min(window)).days + 1)
 
 
 async def khatm_fractions(uow: UnitOfWork, user: User, now: datetime, unit: str = "juz") -> list[float]:

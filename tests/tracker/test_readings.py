@@ -43,7 +43,8 @@ async def test_overlaps_count_once_toward_the_khatm_but_all_are_activity(db):
         await readings.log_reading(uow, user, [Span.from_indices(1, 100)], now=NOW)
         r = await readings.log_reading(uow, user, [Span.from_indices(50, 150)], now=NOW)
         assert (r.covered, r.new_ayahs) == (150, 50)
-        assert await uow.readings.amount_since(user.id, date(2026, 3, 1)) == 201
+        activity = await uow.readings.days_since([user.id], date(2026, 3, 1))
+        assert sum(b - a + 1 for _, _, a, b in activity) == 201
 
 
 async def test_completing_rolls_over_and_undo_reopens(db):
