@@ -21,7 +21,6 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
-    Text,
     Time,
     UniqueConstraint,
     false,
@@ -30,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UTCDateTime
+from storage.types import CleanString, CleanText, UTCDateTime
 
 # Stable constraint names: Alembic needs them to alter or drop constraints, and SQLite batch mode
 # cannot recreate an unnamed one.
@@ -65,7 +64,7 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Telegram user id
-    first_name: Mapped[str | None] = mapped_column(String(128))
+    first_name: Mapped[str | None] = mapped_column(CleanString(128))
     language: Mapped[str] = mapped_column(String(8), server_default="en")
     timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     grace_days_per_week: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
@@ -122,7 +121,7 @@ class Reading(Base):
     local_date: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(16), server_default="message")
-    source_text: Mapped[str | None] = mapped_column(Text)
+    source_text: Mapped[str | None] = mapped_column(CleanText)
     update_id: Mapped[int | None] = mapped_column(BigInteger)
     part: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
 
@@ -234,7 +233,7 @@ class Circle(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # follows group -> supergroup migration
-    title: Mapped[str | None] = mapped_column(String(256))
+    title: Mapped[str | None] = mapped_column(CleanString(256))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())

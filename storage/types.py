@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -32,3 +32,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class CleanString(TypeDecorator[str]):
+    """Text that people typed (names, group titles, messages), written without NUL characters.
+
+    Postgres refuses NUL in text while SQLite stores it, so a NUL in a Telegram first name made every
+    update of that user fail on Postgres only (docs/failures.md, 6). Removing it here covers every such
+    column, present and future, instead of each place that writes one.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.replace("\x00", "") if value else value
+
+
+class CleanText(CleanString):
+    impl = Text
+    cache_ok = True

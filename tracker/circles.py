@@ -42,7 +42,6 @@ async def create_circle(uow: UnitOfWork, chat_id: int, title: str | None, user: 
     circle = await uow.circles.by_chat(chat_id)
     created = circle is None
     if circle is None:
-        title = (title or "").replace("\x00", "")  # Postgres text refuses NUL
         circle = await uow.circles.add(Circle(chat_id=chat_id, title=(title or "")[:256] or None,
                                               created_by=user.id, created_at=now, active=True,
                                               announce=False, mode="khatm"))

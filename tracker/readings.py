@@ -74,7 +74,7 @@ async def log_reading(uow: UnitOfWork, user: User, spans: Sequence[Span], *, now
             return LogResult(existing, _spans_of(existing), khatm.number, covered, 0, None, True)
     day = on_date or (local_yesterday(now, user.timezone) if yesterday else local_date(now, user.timezone))
     before = await khatm_coverage(uow, khatm.id)
-    text = (source_text or "").replace("\x00", "")[:MAX_SOURCE_TEXT] or None  # Postgres text refuses NUL
+    text = (source_text or "")[:MAX_SOURCE_TEXT] or None
     readings = [
         await uow.readings.add(Reading(
             user_id=user.id, khatm_id=khatm.id, start_index=span.first_index, end_index=span.last_index,

@@ -26,7 +26,6 @@ class Contact:
 async def touch_user(uow: UnitOfWork, user_id: int, *, first_name: str | None, telegram_language: str | None,
                      default_timezone: str, now: datetime) -> Contact:
     """The user behind an update, created on first contact. Writing to the bot again unblocks them."""
-    first_name = first_name.replace("\x00", "") if first_name else first_name  # Postgres text refuses NUL
     user = await uow.users.get(user_id)
     if user is None:
         # The first contact can come from a group and a private chat at the same moment (two chats run

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
-from storage.types import UTCDateTime
+from storage.types import CleanString, CleanText, UTCDateTime
 from storage.urls import DEFAULT_DATABASE_URL, normalize_database_url
 
 config = context.config
@@ -26,6 +26,10 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     # Migrations must not import app code: write UTCDateTime as the column type it stores.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, CleanText):
+        return "sa.Text()"
+    if type_ == "type" and isinstance(obj, CleanString):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

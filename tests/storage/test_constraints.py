@@ -258,3 +258,23 @@ async def test_an_update_is_handled_once_and_old_records_are_pruned(db):
         assert await housekeeping.prune(uow, NOW + timedelta(days=61)) == (0, 1)
     async with db.unit_of_work() as uow:
         assert await uow.handled.first_time(500, 1, NOW) is True       # forgotten after a week
+
+
+async def test_text_people_typed_is_stored_without_nul_characters(db):
+    """Postgres refuses NUL in text (SQLite keeps it): the column types remove it, on both backends alike."""
+    async with db.unit_of_work() as uow:
+        await uow.users.add(User(id=1, first_name="Ai\x00sha", created_at=NOW))
+        khatm = await uow.khatms.start(1, NOW)
+        await uow.readings.add(_reading(khatm, 1, 7, source_text="read\x00 al-fatiha"))
+        uow.session.add(Circle(chat_id=-5, title="Family\x00 circle", created_at=NOW))
+    async with db.unit_of_work() as uow:
+        assert (await uow.users.get(1)).first_name == "Aisha"
+        assert (await uow.readings.recent(1))[0].source_text == "read al-fatiha"
+        assert await uow.session.scalar(select(Circle.title)) == "Family circle"
+
+
+async def test_a_nul_in_a_first_name_does_not_lock_the_user_out(conversation):
+    c = conversation
+    replies = await c.send(9, "Al-Fatiha", first_name="Omar\x00")
+    assert replies[0].startswith("✅ Al-Faatiha")
+    assert (await c.user(9)).first_name == "Omar"
