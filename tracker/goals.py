@@ -33,7 +33,7 @@ from tracker.progress import continue_point
 
 UNITS = ("ayahs", "pages", "juz")
 FRIDAY = 4
-PRESETS = ("ramadan", "month", "mulk", "kahf")
+PRESETS = ("ramadan", "month", "juz1", "pages2", "mulk", "kahf")
 RAMADAN_OFFER_DAYS = 14   # the Ramadan plan is offered this many days ahead, and all through Ramadan
 AYAHS_PER_PAGE = TOTAL_AYAHS / PAGE_COUNT
 _UNIT_SPAN = {"pages": page_span, "juz": juz_span}
@@ -61,6 +61,9 @@ class GoalSpec:
     kind: str                      # ayahs | pages | juz | khatm_by
     amount: int | None = None
     target_date: date | None = None
+
+
+_DAILY_PRESETS = {"juz1": GoalSpec("juz", 1), "pages2": GoalSpec("pages", 2)}
 
 
 class GoalError(ValueError):
@@ -130,6 +133,8 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
         if preset == "ramadan" and hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS:
             target = hijri.ramadan_end(today)  # during (or just before) Ramadan: by its last day
         return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
+    if preset in _DAILY_PRESETS:
+        return await set_goal(uow, user, _DAILY_PRESETS[preset], now, preset=preset)
     if preset in ("mulk", "kahf"):
         from tracker import reminders
 

@@ -79,8 +79,20 @@ async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
 EXCUSE_REASONS = ("travel", "illness", "menstruation", "other")
 
 
+EXCUSABLE_DAYS_AGO = (0, 1)   # today or yesterday: an excuse is for a day just lived, not for history
+
+
+async def excuse_recent(uow: UnitOfWork, user: User, days_ago: int, reason: str, now: datetime) -> date:
+    """Excuse the user's local today (0) or yesterday (1); the day excused."""
+    if days_ago not in EXCUSABLE_DAYS_AGO:
+        raise ValueError(f"only today or yesterday can be excused, not {days_ago} days ago")
+    day = local_date(now, user.timezone) - timedelta(days=days_ago)
+    await excuse_day(uow, user, day, reason)
+    return day
+
+
 async def excuse_day(uow: UnitOfWork, user: User, day: date, reason: str) -> bool:
-    """Excuse a local day (today or yesterday); False when it was already excused."""
+    """Excuse a local day; False when it was already excused."""
     if reason not in EXCUSE_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     return await uow.excused.add(user.id, day, reason)

@@ -14,7 +14,6 @@ from tracker.goals import GoalError
 PRESET_BUTTONS = [("goal.preset.ramadan", "goal:ramadan"), ("goal.preset.month", "goal:month"),
                   ("goal.preset.juz", "goal:juz1"), ("goal.preset.pages", "goal:pages2"),
                   ("goal.preset.mulk", "goal:mulk"), ("goal.preset.kahf", "goal:kahf")]
-QUICK_GOALS = {"juz1": goals.GoalSpec("juz", 1), "pages2": goals.GoalSpec("pages", 2)}
 
 
 @handler
@@ -56,12 +55,9 @@ async def goal_button(ctx: Ctx) -> Reply:
     if choice == "clear":
         await goals.clear_goals(ctx.uow, ctx.user)
         return Reply(ctx.t("goal.cleared"), edit=True)
-    if choice in QUICK_GOALS:
-        await goals.set_goal(ctx.uow, ctx.user, QUICK_GOALS[choice], ctx.now)
-    elif choice in goals.PRESETS:
-        await goals.apply_preset(ctx.uow, ctx.user, choice, ctx.now)
-    else:
+    if choice not in goals.PRESETS:
         return Reply("", toast=ctx.t("button.stale"))
+    await goals.apply_preset(ctx.uow, ctx.user, choice, ctx.now)
     return await _goal_set_reply(ctx, edit=True)
 
 

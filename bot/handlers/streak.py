@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.runtime import Ctx, Reply, handler
 from tracker import streaks
-from tracker.clock import local_date
 from tracker.streaks import EXCUSE_REASONS, Streak
 
 
@@ -46,7 +43,7 @@ async def streak_command(ctx: Ctx) -> Reply:
 async def excuse_button(ctx: Ctx) -> Reply:
     """excuse:<days ago> asks why; excuse:<days ago>:<reason> records it (privately)."""
     parts = ctx.callback_data.split(":")
-    if len(parts) < 2 or parts[1] not in ("0", "1"):
+    if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) not in streaks.EXCUSABLE_DAYS_AGO:
         return Reply("", toast=ctx.t("button.stale"))
     ago = int(parts[1])
     if len(parts) == 2:
@@ -55,8 +52,7 @@ async def excuse_button(ctx: Ctx) -> Reply:
         return Reply(ctx.t("excuse.why"), buttons=rows, edit=True)
     if parts[2] not in EXCUSE_REASONS:
         return Reply("", toast=ctx.t("button.stale"))
-    day = local_date(ctx.now, ctx.user.timezone) - timedelta(days=ago)
-    await streaks.excuse_day(ctx.uow, ctx.user, day, parts[2])
+    day = await streaks.excuse_recent(ctx.uow, ctx.user, ago, parts[2], ctx.now)
     s = await streaks.streak_for(ctx.uow, ctx.user, ctx.now)
     return Reply(ctx.t("excuse.done", date=ctx.t.date(day)) + "\n\n" + streak_text(ctx, s),
                  buttons=_buttons(ctx), edit=True)

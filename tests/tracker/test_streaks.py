@@ -130,3 +130,15 @@ async def test_excusing_a_day_through_the_rule(db):
     await _log_at(db, 3, datetime(2026, 3, 1, 12, tzinfo=UTC))
     await _log_at(db, 3, datetime(2026, 3, 3, 12, tzinfo=UTC))
     assert (await _streak_at(db, 3, datetime(2026, 3, 3, 13, tzinfo=UTC))).current == 2
+
+
+async def test_only_today_or_yesterday_can_be_excused_and_in_the_users_calendar(db):
+    async with db.unit_of_work() as uow:
+        user = await uow.users.add(User(id=4, timezone="Pacific/Kiritimati",
+                                        created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)                  # already 11 March in Kiritimati
+        assert await streaks.excuse_recent(uow, user, 0, "travel", now) == date(2026, 3, 11)
+        assert await streaks.excuse_recent(uow, user, 1, "travel", now) == date(2026, 3, 10)
+        with pytest.raises(ValueError):
+            await streaks.excuse_recent(uow, user, 5, "travel", now)
+        assert await uow.excused.days(4) == {date(2026, 3, 10), date(2026, 3, 11)}
