@@ -66,6 +66,18 @@ Source = Callable[[UnitOfWork, datetime], Awaitable[list[Outgoing]]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
+def _count(report: TickReport, outcomes: list[tuple[str, str | None]]) -> None:
+    """One way to count send outcomes, for reminders and for the other sources alike."""
+    for outcome, error in outcomes:
+        if outcome == "sent":
+            report.sent += 1
+        elif outcome == "blocked":
+            report.blocked += 1
+        else:
+            report.failed += 1
+            report.rate_limited += bool(error and error.startswith("429"))
+
+
 class ReminderScheduler:
     """Runs ticks. Safe to run in several processes against one Postgres (SKIP LOCKED + unique claims)."""
 
@@ -155,6 +167,7 @@ class ReminderScheduler:
 
     async def _dispatch(self, nudges: list[Nudge], report: TickReport) -> None:
         outcomes = await asyncio.gather(*(self._send(n) for n in nudges))
+        _count(report, outcomes)
         now = self.clock()
         sent = [n.delivery_id for n, (outcome, _) in zip(nudges, outcomes, strict=True) if outcome == "sent"]
         blocked = [
@@ -165,10 +178,6 @@ class ReminderScheduler:
             for n, (outcome, err) in zip(nudges, outcomes, strict=True)
             if outcome != "sent"
         ]
-        report.sent += len(sent)
-        report.blocked += len(blocked)
-        report.failed += len(failed) - len(blocked)
-        report.rate_limited += sum(1 for _, error in failed if error and error.startswith("429"))
         async with self.db.unit_of_work() as uow:
             await uow.deliveries.mark_sent(sent, now)
             for delivery_id, error in failed:
@@ -201,9 +210,7 @@ class ReminderScheduler:
             if outcome == "blocked" and o.user_id is not None
         ]
         report.due += len(outgoing)
-        report.sent += sum(1 for outcome, _ in outcomes if outcome == "sent")
-        report.blocked += len(blocked)
-        report.failed += sum(1 for outcome, _ in outcomes if outcome == "failed")
+        _count(report, outcomes)
         if blocked:
             async with self.db.unit_of_work() as uow:
                 await uow.users.mark_blocked(blocked, self.clock())

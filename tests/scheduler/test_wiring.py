@@ -60,3 +60,19 @@ async def test_round_nudges_go_out_with_the_tick_once(conversation):
     assert "7" in message.plain_text and "March 15, 2026" in message.plain_text
     c.clock.set(utc(2026, 3, 14, 18))
     assert (await tick_at(scheduler, utc(2026, 3, 14, 18))).sent == 0
+
+
+async def test_a_source_message_refused_by_a_group_is_counted_as_blocked(conversation):
+    from bot.nudges import render
+    from scheduler import Outgoing, ReminderScheduler
+
+    c = conversation
+
+    async def to_a_group_that_removed_the_bot(uow, now):
+        return [Outgoing(-100999, "🗓 digest"), Outgoing(1, "hello", user_id=None)]
+
+    c.fake.block(-100999)
+    scheduler = ReminderScheduler(c.db, c.app.bot, render, clock=c.clock,
+                                  sources=[to_a_group_that_removed_the_bot])
+    report = await scheduler.tick()
+    assert (report.due, report.sent, report.blocked, report.failed) == (2, 1, 1, 0)
