@@ -87,22 +87,12 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
     out = []
     for d in await circle_rules.digests_due(uow, now):
         t = translator(d.language)
-        lines = [t("circle.digest.title")]
-        if d.board.week:
-            lines.append(t("circle.board.total", pages=amount_text(t, "pages", d.board.week_pages),
-                           active=t.num(d.board.week_active),
-                           members=t.plural("circle.count.members", d.board.member_count)))
-        else:
-            lines.append(t("circle.board.quiet"))
-        if d.status is not None:
-            lines.append(t("circle.round.title", number=t.num(d.status.round.number),
-                           done=t.num(d.status.done_count), taken=t.num(d.status.taken_count)))
         rows = [(m.name, m.pages, m.days, m.streak) for m in d.board.week[:BOARD_MAX_ROWS]]
         headers = (t("circle.digest.name"), t("circle.digest.pages"), t("circle.digest.days"),
                    t("circle.digest.streak"))
         draw = partial(render_off_loop, render_board, rows, title=t("circle.digest.board_title"),
                        headers=headers, lang=t.lang)
-        out.append(Outgoing(d.circle.chat_id, "\n".join(lines), photo=draw if rows else None))
+        out.append(Outgoing(d.circle.chat_id, circles.digest_text(d, t), photo=draw if rows else None))
     return out
 
 

@@ -36,7 +36,7 @@ from bot.runtime import Ctx, Reply, handler, inline
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
 from tracker import circles
-from tracker.circles import Board, MemberPeriod, RoundError, RoundNudge, RoundStatus
+from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge, RoundStatus
 from tracker.clock import local_date
 
 ANNOUNCE_DELAY = 180.0          # seconds: one batched announcement per circle every few minutes at most
@@ -281,6 +281,21 @@ def board_text(board: Board, t: Translator) -> str:
     return "\n".join(lines)
 
 
+def digest_text(digest: Digest, t: Translator) -> str:
+    """The weekly digest's words (its picture is the board): last week's totals and the round's status."""
+    board = digest.board
+    lines = [t("circle.digest.title")]
+    if board.week:
+        lines.append(t("circle.board.total", pages=amount_text(t, "pages", board.week_pages),
+                       active=t.num(board.week_active), members=_member_count(t, board.member_count)))
+    else:
+        lines.append(t("circle.board.quiet"))
+    if digest.status is not None:
+        lines.append(t("circle.round.title", number=t.num(digest.status.round.number),
+                       done=t.num(digest.status.done_count), taken=t.num(digest.status.taken_count)))
+    return "\n".join(lines)
+
+
 def nudge_text(nudge: RoundNudge, t: Translator) -> str:
     """The words of a round nudge (tracker.circles.round_nudges_due): private, or a mention in the group
     for members who never started the bot."""
@@ -323,6 +338,12 @@ async def _button_circle(ctx: Ctx, circle_id: int):
     return circle
 
 
+async def _pressed_circle(ctx: Ctx):
+    """The circle named by a button's data ("cx:<circle id>"), if pressed in that circle's group."""
+    ids = _ints(ctx.callback_data)
+    return await _button_circle(ctx, ids[0]) if ids else None
+
+
 def _ints(data: str) -> list[int]:
     try:
         return [int(x) for x in data.split(":")[1:]]
@@ -359,8 +380,7 @@ async def _join_command(ctx: Ctx) -> Reply:
 
 
 async def _join_button_pressed(ctx: Ctx) -> Reply:
-    ids = _ints(ctx.callback_data)
-    circle = await _button_circle(ctx, ids[0]) if ids else None
+    circle = await _pressed_circle(ctx)
     if circle is None:
         return _stale(ctx)
     joined = await circles.join(ctx.uow, circle, ctx.user, ctx.now)
@@ -554,8 +574,7 @@ async def _distribute_button(ctx: Ctx) -> Reply:
 
 async def _next_round_button(ctx: Ctx) -> Reply:
     t = ctx.t
-    ids = _ints(ctx.callback_data)
-    circle = await _button_circle(ctx, ids[0]) if ids else None
+    circle = await _pressed_circle(ctx)
     if circle is None:
         return _stale(ctx)
     if not _work(ctx).admin:
@@ -570,8 +589,7 @@ async def _next_round_button(ctx: Ctx) -> Reply:
 
 async def _wird_button(ctx: Ctx) -> Reply:
     t = ctx.t
-    ids = _ints(ctx.callback_data)
-    circle = await _button_circle(ctx, ids[0]) if ids else None
+    circle = await _pressed_circle(ctx)
     if circle is None:
         return _stale(ctx)
     if not await circles.is_member(ctx.uow, circle, ctx.user.id):
@@ -587,8 +605,7 @@ async def _wird_button(ctx: Ctx) -> Reply:
 
 async def _settings_button(ctx: Ctx) -> Reply:
     t = ctx.t
-    ids = _ints(ctx.callback_data)
-    circle = await _button_circle(ctx, ids[0]) if ids else None
+    circle = await _pressed_circle(ctx)
     if circle is None:
         return _stale(ctx)
     if not _work(ctx).admin:
