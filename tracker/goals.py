@@ -136,7 +136,7 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
     if preset in _DAILY_PRESETS:
         return await set_goal(uow, user, _DAILY_PRESETS[preset], now, preset=preset)
     if preset in ("mulk", "kahf"):
-        from tracker import reminders
+        from tracker import reminders  # here: tracker.reminders imports this module
 
         number, weekday = (67, None) if preset == "mulk" else (18, FRIDAY)
         goal = await uow.goals.set_habit(Goal(user_id=user.id, kind="surah", amount=number, weekday=weekday,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from storage import UnitOfWork
 from storage.models import User
+from tracker import reminders
 
 LANGUAGES = ("en", "ar")
 
@@ -50,16 +51,12 @@ async def set_language(uow: UnitOfWork, user: User, language: str) -> None:
 
 async def set_timezone(uow: UnitOfWork, user: User, timezone: str, now: datetime) -> None:
     """A new zone: reminders move with it (past days keep the dates they were logged on)."""
-    from tracker import reminders
-
     user.timezone = timezone
     await reminders.reschedule(uow, user, now)
 
 
 async def finish_onboarding(uow: UnitOfWork, user: User, now: datetime) -> None:
     """Onboarded: from now on the streak warning protects their streak (they can turn it off)."""
-    from tracker import reminders
-
     if user.onboarded_at is None:
         user.onboarded_at = now
         await reminders.ensure_defaults(uow, user, now)

@@ -10,6 +10,7 @@ from bot.views import done_button, goal_text, habit_lines, today_lines
 from quran import Span, surah_name
 from tracker import goals, readings
 from tracker.goals import GoalError
+from tracker.progress import continue_from
 
 PRESET_BUTTONS = [("goal.preset.ramadan", "goal:ramadan"), ("goal.preset.month", "goal:month"),
                   ("goal.preset.juz", "goal:juz1"), ("goal.preset.pages", "goal:pages2"),
@@ -66,9 +67,7 @@ async def next_command(ctx: Ctx) -> Reply:
     t = ctx.t
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     if today.goal is None:
-        from tracker.progress import progress
-
-        start = (await progress(ctx.uow, ctx.user, ctx.now)).continue_from
+        start = await continue_from(ctx.uow, ctx.user, ctx.now)
         lines = [t("next.no_goal")]
         if start is not None:
             portion = goals.portion_from(start, "pages", 1)
