@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from quran import Ayah, juz_span, page_span
+from quran import Ayah, juz_span, page_of, page_span
 from storage.models import Base
 
 
@@ -128,3 +128,14 @@ async def test_deleteme_after_confirmation_leaves_no_row(conversation):
         assert await uow.users.get(8) is not None
     c.clock.advance(minutes=1)
     assert (await c.send(7, "/start"))[0].startswith("Assalamu alaikum")  # a fresh start, as promised
+
+
+async def test_next_without_a_goal_offers_a_page_from_where_you_are(conversation):
+    c = conversation
+    await c.send(9, "Al-Kahf 1-20")
+    end = page_span(page_of(Ayah(18, 21).index)).end                    # the rest of that Madani page
+    replies = await c.send(9, "/next")
+    assert replies == ["No goal yet — here is a page from where you are. Set a daily goal with /goal.\n"
+                       f"📖 Next: Al-Kahf 21–{end.ayah}"]
+    replies = await c.press(9, "Done ✓")
+    assert replies[0].startswith(f"✅ Al-Kahf 21–{end.ayah} · {end.ayah - 20} ayahs")
