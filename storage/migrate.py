@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 
 from alembic import command
@@ -17,7 +18,7 @@ def alembic_config() -> Config:
     return cfg
 
 
-async def _run(engine: AsyncEngine, fn, *args: str) -> None:
+async def _run(engine: AsyncEngine, fn: Callable[..., None], *args: str) -> None:
     def go(conn: Connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn

@@ -6,7 +6,7 @@ import html
 
 from tzfpy import get_tz
 
-from bot.i18n import LANGUAGES, translator
+from bot.i18n import LANGUAGES, Translator, translator
 from bot.runtime import Ctx, Reply, handler
 from tracker import users
 from tracker.timezones import find_timezone, offset_zone, utc_offset_label
@@ -21,7 +21,7 @@ def _language_buttons(current: str) -> list[list[tuple[str, str]]]:
              for code in LANGUAGES]]
 
 
-def _timezone_buttons(t) -> list[list[tuple[str, str]]]:
+def _timezone_buttons(t: Translator) -> list[list[tuple[str, str]]]:
     offsets = [(f"UTC{h:+d}" if h else "UTC", f"tz:{h}") for h in OFFSETS]
     return [offsets[:5], offsets[5:], [(t("tz.skip"), "tz:skip")]]
 
