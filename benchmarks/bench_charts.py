@@ -53,9 +53,11 @@ def main() -> None:
 
     jobs = {
         "daily chart (30 days)": lambda lang: render_daily_chart(
-            last30, 5, title="Pages read", target_label="target", lang=lang, end=END),
+            last30, 5, title="Pages read", target_label="target", lang=lang, end=END
+        ),
         "year heatmap (5 y of data)": lambda lang: render_year_heatmap(
-            history, end=END, title="A year of reading", lang=lang),
+            history, end=END, title="A year of reading", lang=lang
+        ),
         "khatm grid, 30 juz": lambda lang: render_khatm_grid(juz, unit="juz", title="Juz", lang=lang),
         "khatm grid, 604 pages": lambda lang: render_khatm_grid(pages, unit="page", title="Pages", lang=lang),
         "board, 30 members": lambda lang: render_board(board, title="الحلقة", headers=headers, lang=lang),
@@ -81,8 +83,10 @@ def main() -> None:
                 release_memory()
                 releases.append(time.perf_counter() - t1)
             worst_all = max(worst_all, max(times))
-            print(f"{name:28} {lang:4} {statistics.median(times) * 1000:6.0f} ms {max(times) * 1000:6.0f} ms"
-                  f" {len(png) / 1024:5.0f} KB")
+            print(
+                f"{name:28} {lang:4} {statistics.median(times) * 1000:6.0f} ms {max(times) * 1000:6.0f} ms"
+                f" {len(png) / 1024:5.0f} KB"
+            )
     print()
     print(f"release_memory() after each render: median {statistics.median(releases) * 1000:.0f} ms")
     print(f"peak RSS after all renders: {peak_mb():.0f} MB")

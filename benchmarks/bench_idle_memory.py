@@ -65,15 +65,29 @@ async def seed(url: str, users: int) -> None:
     await upgrade(db.engine)
     await db.dispose()
     u = make_url(url)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+    )
     now = datetime.now(UTC)
     zones = ["UTC", "Europe/London", "Asia/Karachi", "Africa/Cairo", "America/New_York", "Asia/Jakarta"]
-    rows = ((1_000_000 + i, f"User {i}", "ar" if i % 3 == 0 else "en", zones[i % len(zones)], 1, now, now,
-             None) for i in range(users))
-    await conn.copy_records_to_table("users", records=rows, columns=[
-        "id", "first_name", "language", "timezone", "grace_days_per_week", "created_at", "onboarded_at",
-        "blocked_at"])
+    rows = (
+        (1_000_000 + i, f"User {i}", "ar" if i % 3 == 0 else "en", zones[i % len(zones)], 1, now, now, None)
+        for i in range(users)
+    )
+    await conn.copy_records_to_table(
+        "users",
+        records=rows,
+        columns=[
+            "id",
+            "first_name",
+            "language",
+            "timezone",
+            "grace_days_per_week",
+            "created_at",
+            "onboarded_at",
+            "blocked_at",
+        ],
+    )
     await conn.execute("ANALYZE users")
     await conn.close()
 
@@ -85,9 +99,16 @@ async def bench(args: argparse.Namespace) -> None:
 
     from bot.fake_api import UpdateFactory
 
-    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
-    admin = await asyncpg.connect(host=server.host, port=server.port or 5432, user=server.username,
-                                  password=server.password, database=server.database)
+    server = make_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    )
+    admin = await asyncpg.connect(
+        host=server.host,
+        port=server.port or 5432,
+        user=server.username,
+        password=server.password,
+        database=server.database,
+    )
     name = f"qt_bench_{uuid.uuid4().hex[:10]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = server.set(database=name).render_as_string(hide_password=False)
@@ -100,9 +121,15 @@ async def bench(args: argparse.Namespace) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        env = {"LOG_LEVEL": "WARNING", **os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN,
-               "PORT": str(port),
-               "WEBHOOK_URL": f"https://bench.example{WEBHOOK_PATH}", "WEBHOOK_SECRET": SECRET}
+        env = {
+            "LOG_LEVEL": "WARNING",
+            **os.environ,
+            "DATABASE_URL": url,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "PORT": str(port),
+            "WEBHOOK_URL": f"https://bench.example{WEBHOOK_PATH}",
+            "WEBHOOK_SECRET": SECRET,
+        }
         t0 = time.perf_counter()
         child = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
@@ -122,21 +149,25 @@ async def bench(args: argparse.Namespace) -> None:
             started = time.perf_counter() - t0
             await asyncio.sleep(2)  # let start-up garbage settle before reading the idle figure
             idle = status(child.pid)
-            print(f"healthy after {started:.1f} s; idle: VmRSS {idle['VmRSS']} MiB "
-                  f"(peak {idle['VmHWM']} MiB)")
+            print(
+                f"healthy after {started:.1f} s; idle: VmRSS {idle['VmRSS']} MiB (peak {idle['VmHWM']} MiB)"
+            )
 
             updates = UpdateFactory()
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             t0 = time.perf_counter()
             for i in range(args.updates):
-                r = await client.post(WEBHOOK_PATH, headers=headers,
-                                      json=updates.message(5_000_000 + i, "read Al-Kahf 1-20"))
+                r = await client.post(
+                    WEBHOOK_PATH, headers=headers, json=updates.message(5_000_000 + i, "read Al-Kahf 1-20")
+                )
                 r.raise_for_status()
             took = time.perf_counter() - t0
             busy = status(child.pid)
             if args.updates:
-                print(f"after {args.updates} webhook updates ({args.updates / took:.0f}/s, one at a time): "
-                      f"VmRSS {busy['VmRSS']} MiB (peak {busy['VmHWM']} MiB)")
+                print(
+                    f"after {args.updates} webhook updates ({args.updates / took:.0f}/s, one at a time): "
+                    f"VmRSS {busy['VmRSS']} MiB (peak {busy['VmHWM']} MiB)"
+                )
 
         t0 = time.perf_counter()
         child.send_signal(signal.SIGTERM)

@@ -25,13 +25,46 @@ from quran import names as _names
 from quran import parser as _parser
 
 TYPICAL = [
-    "read Al-Kahf 1-20", "Yasin", "finished surah mulk", "juz 3", "2:255", "kahf 1 to 20",
-    "from Al-Kahf 75 to Maryam 10", "pages 45-50", "done juz 1 alhamdulillah", "Surah Al-Mulk ✅",
-    "al-baqarah 1-141", "yasin and mulk", "ayatul kursi", "page 5", "juz amma", "juz 29-30",
-    "قرأت سورة الكهف", "الكهف ١-٢٠", "جزء ٣", "صفحة ٥", "يس والملك", "آية الكرسي", "البقرة ٢٥٥",
-    "i read surah kahf this morning", "waqiah", "ar rahman 1-30", "hizb 5", "18:1-20", "2:285-3:10",
-    "read kahf 1-10 and 101-110", "kahf 1-200", "kahv", "hello", "surah 18", "al imran 190-200",
-    "maryam 1-40", "the cave", "read 3 pages", "Al-Kahf 1–20", "p. 200-201",
+    "read Al-Kahf 1-20",
+    "Yasin",
+    "finished surah mulk",
+    "juz 3",
+    "2:255",
+    "kahf 1 to 20",
+    "from Al-Kahf 75 to Maryam 10",
+    "pages 45-50",
+    "done juz 1 alhamdulillah",
+    "Surah Al-Mulk ✅",
+    "al-baqarah 1-141",
+    "yasin and mulk",
+    "ayatul kursi",
+    "page 5",
+    "juz amma",
+    "juz 29-30",
+    "قرأت سورة الكهف",
+    "الكهف ١-٢٠",
+    "جزء ٣",
+    "صفحة ٥",
+    "يس والملك",
+    "آية الكرسي",
+    "البقرة ٢٥٥",
+    "i read surah kahf this morning",
+    "waqiah",
+    "ar rahman 1-30",
+    "hizb 5",
+    "18:1-20",
+    "2:285-3:10",
+    "read kahf 1-10 and 101-110",
+    "kahf 1-200",
+    "kahv",
+    "hello",
+    "surah 18",
+    "al imran 190-200",
+    "maryam 1-40",
+    "the cave",
+    "read 3 pages",
+    "Al-Kahf 1–20",
+    "p. 200-201",
 ]
 
 
@@ -67,10 +100,14 @@ def main() -> None:
             one(m)
         done += len(msgs)
     elapsed = time.perf_counter() - start
-    print(f"python {platform.python_version()} on {platform.machine()}, cores available: {os.cpu_count()}, "
-          f"pinned to one core: {hasattr(os, 'sched_setaffinity')}")
-    print(f"{len(TYPICAL)} distinct typical messages ({'cold caches' if args.cold else 'warm word caches'}), "
-          f"{done} parses in {elapsed:.2f}s")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, cores available: {os.cpu_count()}, "
+        f"pinned to one core: {hasattr(os, 'sched_setaffinity')}"
+    )
+    print(
+        f"{len(TYPICAL)} distinct typical messages ({'cold caches' if args.cold else 'warm word caches'}), "
+        f"{done} parses in {elapsed:.2f}s"
+    )
     print(f"{done / elapsed:,.0f} messages/second ({elapsed / done * 1e6:.1f} µs/message)")
 
 

@@ -63,8 +63,9 @@ def peak_mb() -> float:
 class NullBotAPI(BaseRequest):
     """Answers every call at once and keeps nothing: the cost measured is ours alone."""
 
-    _ME = json.dumps({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Bench",
-                                             "username": "bench_bot"}}).encode()
+    _ME = json.dumps(
+        {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}}
+    ).encode()
 
     def __init__(self) -> None:
         self.sent = 0
@@ -77,23 +78,35 @@ class NullBotAPI(BaseRequest):
 
     async def shutdown(self) -> None: ...
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: object = None, write_timeout: object = None,
-                         connect_timeout: object = None, pool_timeout: object = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = None,
+        write_timeout: object = None,
+        connect_timeout: object = None,
+        pool_timeout: object = None,
+    ) -> tuple[int, bytes]:
         if url.endswith("/getMe"):
             return 200, self._ME
         self.sent += 1
         params = request_data.parameters if request_data else {}
         chat_id = int(params.get("chat_id", 0))
-        message = {"message_id": self.sent, "date": int(DUE.timestamp()),
-                   "chat": {"id": chat_id, "type": "private"}, "text": str(params.get("text", ""))}
+        message = {
+            "message_id": self.sent,
+            "date": int(DUE.timestamp()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": str(params.get("text", "")),
+        }
         return 200, json.dumps({"ok": True, "result": message}).encode()
 
 
 async def admin() -> asyncpg.Connection:
     url = make_url(ADMIN_URL)
-    return await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    return await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
 
 
 async def fresh_database(conn: asyncpg.Connection) -> tuple[str, str]:
@@ -105,15 +118,19 @@ async def fresh_database(conn: asyncpg.Connection) -> tuple[str, str]:
 async def seed(url: str, n: int) -> None:
     """N users, each with a daily reminder due at DUE (the same minute), written with COPY."""
     u = make_url(url)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+    )
     created = DUE - timedelta(days=30)
-    await conn.copy_records_to_table("users", columns=["id", "language", "timezone", "grace_days_per_week",
-                                                       "created_at"],
-                                     records=[(i, "en", "UTC", 1, created) for i in range(1, n + 1)])
+    await conn.copy_records_to_table(
+        "users",
+        columns=["id", "language", "timezone", "grace_days_per_week", "created_at"],
+        records=[(i, "en", "UTC", 1, created) for i in range(1, n + 1)],
+    )
     rows = [(i, "daily", 1, dtime(7, 0), True, DUE) for i in range(1, n + 1)]
-    await conn.copy_records_to_table("reminders", columns=["user_id", "kind", "slot", "local_time", "enabled",
-                                                           "next_due_at"], records=rows)
+    await conn.copy_records_to_table(
+        "reminders", columns=["user_id", "kind", "slot", "local_time", "enabled", "next_due_at"], records=rows
+    )
     await conn.execute("ANALYZE")
     await conn.close()
 
@@ -127,7 +144,7 @@ async def measure_tick(n: int) -> dict[str, float]:
         t0 = time.perf_counter()
         await seed(url, n)
         seeded = time.perf_counter() - t0
-        async with db.unit_of_work() as uow:                      # warm the pool and the plan cache
+        async with db.unit_of_work() as uow:  # warm the pool and the plan cache
             await uow.reminders.due(DUE, 500)
         timings = []
         for _ in range(5):
@@ -137,17 +154,28 @@ async def measure_tick(n: int) -> dict[str, float]:
                 timings.append(time.perf_counter() - t0)
         async with db.engine.connect() as c:
             t0 = time.perf_counter()
-            total_due = (await c.execute(text("SELECT count(*) FROM reminders WHERE enabled AND "
-                                              "next_due_at <= :now"), {"now": DUE})).scalar()
+            total_due = (
+                await c.execute(
+                    text("SELECT count(*) FROM reminders WHERE enabled AND next_due_at <= :now"), {"now": DUE}
+                )
+            ).scalar()
             count_s = time.perf_counter() - t0
-            plan = "\n".join(r[0] for r in (await c.execute(text(
-                "EXPLAIN SELECT * FROM reminders WHERE enabled AND next_due_at <= :now "
-                "ORDER BY next_due_at LIMIT 500"), {"now": DUE})).all())
+            plan = "\n".join(
+                r[0]
+                for r in (
+                    await c.execute(
+                        text(
+                            "EXPLAIN SELECT * FROM reminders WHERE enabled AND next_due_at <= :now "
+                            "ORDER BY next_due_at LIMIT 500"
+                        ),
+                        {"now": DUE},
+                    )
+                ).all()
+            )
         fake = NullBotAPI()
         bot = Bot("123456:BENCH", request=fake, get_updates_request=fake)
         await bot.initialize()
-        scheduler = ReminderScheduler(db, bot, render, clock=system_clock, batch_size=500,
-                                      max_batches=10_000)
+        scheduler = ReminderScheduler(db, bot, render, clock=system_clock, batch_size=500, max_batches=10_000)
         gc.collect()
         rss_before = rss_mb()
         with time_machine.travel(DUE, tick=True):
@@ -156,11 +184,20 @@ async def measure_tick(n: int) -> dict[str, float]:
             elapsed = time.perf_counter() - t0
         rss_after = rss_mb()
         assert report.sent == n == fake.sent, (report, fake.sent)
-        return {"users": n, "seed_s": seeded, "due_query_batch_ms": min(timings) * 1000,
-                "due_query_batch_median_ms": sorted(timings)[2] * 1000, "due_rows": len(rows),
-                "count_all_due_ms": count_s * 1000, "total_due": total_due,
-                "tick_s": elapsed, "nudges_per_s": n / elapsed, "rss_before_mb": rss_before,
-                "rss_after_mb": rss_after, "index_used": "ix_reminders_due" in plan}
+        return {
+            "users": n,
+            "seed_s": seeded,
+            "due_query_batch_ms": min(timings) * 1000,
+            "due_query_batch_median_ms": sorted(timings)[2] * 1000,
+            "due_rows": len(rows),
+            "count_all_due_ms": count_s * 1000,
+            "total_due": total_due,
+            "tick_s": elapsed,
+            "nudges_per_s": n / elapsed,
+            "rss_before_mb": rss_before,
+            "rss_after_mb": rss_after,
+            "index_used": "ix_reminders_due" in plan,
+        }
     finally:
         await db.dispose()
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -182,8 +219,9 @@ def measure_naive(n: int) -> dict[str, float]:
             await app.start()
             t0 = time.perf_counter()
             for i in range(n):
-                app.job_queue.run_daily(noop, time=dtime(7, 0, tzinfo=UTC), chat_id=i, user_id=i,
-                                        name=f"reminder-{i}")
+                app.job_queue.run_daily(
+                    noop, time=dtime(7, 0, tzinfo=UTC), chat_id=i, user_id=i, name=f"reminder-{i}"
+                )
             added = time.perf_counter() - t0
             after = rss_mb()
             jobs = len(app.job_queue.jobs())
@@ -203,16 +241,20 @@ def main() -> int:
     big = asyncio.run(measure_tick(args.users))
     for r in (small, big):
         print(f"\n{r['users']:,} users due in the same minute (seeded in {r['seed_s']:.1f} s)")
-        print(f"  due query, one batch of {r['due_rows']}: {r['due_query_batch_ms']:.1f} ms best, "
-              f"{r['due_query_batch_median_ms']:.1f} ms median; index used: {r['index_used']}")
+        print(
+            f"  due query, one batch of {r['due_rows']}: {r['due_query_batch_ms']:.1f} ms best, "
+            f"{r['due_query_batch_median_ms']:.1f} ms median; index used: {r['index_used']}"
+        )
         print(f"  count of all {r['total_due']:,} due: {r['count_all_due_ms']:.1f} ms")
         print(f"  tick: {r['tick_s']:.1f} s for {r['users']:,} nudges = {r['nudges_per_s']:,.0f} nudges/s")
         print(f"  RSS before/after the tick: {r['rss_before_mb']:.0f} / {r['rss_after_mb']:.0f} MB")
     print(f"  process peak RSS so far: {peak_mb():.0f} MB")
     if not args.skip_naive:
         naive = measure_naive(args.users)
-        print(f"\nnaive: {naive['jobs']:,} run_daily jobs in the JobQueue: "
-              f"start-up {naive['startup_s']:.1f} s, +{naive['rss_delta_mb']:.0f} MB RSS")
+        print(
+            f"\nnaive: {naive['jobs']:,} run_daily jobs in the JobQueue: "
+            f"start-up {naive['startup_s']:.1f} s, +{naive['rss_delta_mb']:.0f} MB RSS"
+        )
     return 0
 
 

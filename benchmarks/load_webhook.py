@@ -81,20 +81,26 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return (self.statuses == Counter({200: self.updates}) and self.stored == self.updates
-                and self.distinct_stored == self.updates and self.replies_ok)
+        return (
+            self.statuses == Counter({200: self.updates})
+            and self.stored == self.updates
+            and self.distinct_stored == self.updates
+            and self.replies_ok
+        )
 
     def summary(self) -> str:
         ms = {p: self.percentile(p) * 1000 for p in (50, 99)}
         mean = statistics.fmean(self.latencies) * 1000
-        return (f"{self.users} users, {self.updates} updates, concurrency {self.concurrency}: "
-                f"{self.seconds:.1f} s, {self.per_second:.0f} updates/s, "
-                f"latency p50 {ms[50]:.1f} ms, p99 {ms[99]:.1f} ms, "
-                f"max {max(self.latencies) * 1000:.0f} ms (mean {mean:.1f});"
-                f" RSS {self.rss_mib_before:.0f} -> {self.rss_mib_after:.0f} MiB,"
-                f" peak {self.hwm_mib:.0f} MiB;"
-                f" stored {self.stored} ({self.distinct_stored} distinct), replies exact: {self.replies_ok},"
-                f" statuses {dict(self.statuses)}")
+        return (
+            f"{self.users} users, {self.updates} updates, concurrency {self.concurrency}: "
+            f"{self.seconds:.1f} s, {self.per_second:.0f} updates/s, "
+            f"latency p50 {ms[50]:.1f} ms, p99 {ms[99]:.1f} ms, "
+            f"max {max(self.latencies) * 1000:.0f} ms (mean {mean:.1f});"
+            f" RSS {self.rss_mib_before:.0f} -> {self.rss_mib_after:.0f} MiB,"
+            f" peak {self.hwm_mib:.0f} MiB;"
+            f" stored {self.stored} ({self.distinct_stored} distinct), replies exact: {self.replies_ok},"
+            f" statuses {dict(self.statuses)}"
+        )
 
 
 def memory() -> dict[str, float]:
@@ -111,8 +117,11 @@ async def serving(web) -> AsyncIterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(web, lifespan="on", log_config=None, access_log=False,
-                                           timeout_graceful_shutdown=10, backlog=4096))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            web, lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10, backlog=4096
+        )
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(15):
@@ -127,8 +136,9 @@ async def serving(web) -> AsyncIterator[str]:
         sock.close()
 
 
-async def run_load(database_url: str, *, users: int, updates: int, concurrency: int = 10,
-                   timeout: float = 600.0) -> LoadResult:  # noqa: ASYNC109 - a budget, not a cancel
+async def run_load(
+    database_url: str, *, users: int, updates: int, concurrency: int = 10, timeout: float = 600.0
+) -> LoadResult:  # noqa: ASYNC109 - a budget, not a cancel
     """Drive `updates` updates from `users` users through the webhook of a migrated database at
     `database_url` (which should be empty). Bounded by `timeout` seconds."""
     per_user, extra = divmod(updates, users)
@@ -158,8 +168,9 @@ async def run_load(database_url: str, *, users: int, updates: int, concurrency: 
     async def user(client: httpx.AsyncClient, uid: int, count: int) -> None:
         sent[uid] = count
         for n in range(count):
-            update = make_message_update(next(update_ids), uid, f"2:{n % 286 + 1}", message_id=n + 1,
-                                         first_name=f"User{uid}")
+            update = make_message_update(
+                next(update_ids), uid, f"2:{n % 286 + 1}", message_id=n + 1, first_name=f"User{uid}"
+            )
             async with connections:  # FIFO: like Telegram, a bounded number of requests in flight
                 started = time.perf_counter()
                 response = await client.post(WEBHOOK.path, json=update, headers={SECRET_HEADER: SECRET})
@@ -171,20 +182,38 @@ async def run_load(database_url: str, *, users: int, updates: int, concurrency: 
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
             started = time.perf_counter()
             async with asyncio.timeout(timeout):
-                await asyncio.gather(*(user(client, FIRST_USER + i, per_user + (1 if i < extra else 0))
-                                       for i in range(users)))
+                await asyncio.gather(
+                    *(user(client, FIRST_USER + i, per_user + (1 if i < extra else 0)) for i in range(users))
+                )
             seconds = time.perf_counter() - started
         mem_after = memory()
         checker = Database(database_url)
         try:
             async with checker.unit_of_work() as uow:
                 stored = (await uow.session.execute(select(func.count()).select_from(Reading))).scalar_one()
-                distinct = (await uow.session.execute(select(func.count()).select_from(
-                    select(Reading.user_id, Reading.update_id).distinct().subquery()))).scalar_one()
+                distinct = (
+                    await uow.session.execute(
+                        select(func.count()).select_from(
+                            select(Reading.user_id, Reading.update_id).distinct().subquery()
+                        )
+                    )
+                ).scalar_one()
         finally:
             await checker.dispose()
-    return LoadResult(users, updates, concurrency, seconds, latencies, statuses, stored, distinct,
-                      replies == Counter(sent), mem_before["VmRSS"], mem_after["VmRSS"], mem_after["VmHWM"])
+    return LoadResult(
+        users,
+        updates,
+        concurrency,
+        seconds,
+        latencies,
+        statuses,
+        stored,
+        distinct,
+        replies == Counter(sent),
+        mem_before["VmRSS"],
+        mem_after["VmRSS"],
+        mem_after["VmHWM"],
+    )
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -197,16 +226,22 @@ async def main(args: argparse.Namespace) -> int:
     setup_logging("WARNING", "text", secrets=[TOKEN])
     base = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
     name = f"qt_load_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(host=base.host, port=base.port or 5432, user=base.username,
-                                  password=base.password, database=base.database)
+    admin = await asyncpg.connect(
+        host=base.host,
+        port=base.port or 5432,
+        user=base.username,
+        password=base.password,
+        database=base.database,
+    )
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         url = base.set(database=name).render_as_string(hide_password=False)
         db = Database(url)
         await upgrade(db.engine)
         await db.dispose()
-        result = await run_load(url, users=args.users, updates=args.updates, concurrency=args.concurrency,
-                                timeout=args.timeout)
+        result = await run_load(
+            url, users=args.users, updates=args.updates, concurrency=args.concurrency, timeout=args.timeout
+        )
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -46,9 +46,14 @@ async def migrate(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Quran Tracker, a Telegram bot.")
-    parser.add_argument("command", nargs="?", default="console", choices=["console", "run", "migrate"],
-                        help="console: chat in this terminal (no token needed); run: serve Telegram; "
-                             "migrate: bring the database schema up to date")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="console",
+        choices=["console", "run", "migrate"],
+        help="console: chat in this terminal (no token needed); run: serve Telegram; "
+        "migrate: bring the database schema up to date",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -57,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_level, settings.log_format, secrets=[settings.token or ""])
     if args.command == "run" and not settings.token:
-        print("Set TELEGRAM_BOT_TOKEN to serve Telegram, or try the bot with `python -m bot console`.",
-              file=sys.stderr)
+        print(
+            "Set TELEGRAM_BOT_TOKEN to serve Telegram, or try the bot with `python -m bot console`.",
+            file=sys.stderr,
+        )
         return 2
     try:
         asyncio.run(migrate(settings))
@@ -76,8 +83,13 @@ def console(settings: Settings) -> int:
     from bot.console import CONSOLE_TOKEN, console_main
 
     def build(fake: FakeBotAPI) -> Application:
-        return build_application(CONSOLE_TOKEN, Database(settings.database_url), request=fake,
-                                 default_timezone=settings.default_timezone, admin_ids=settings.admin_ids)
+        return build_application(
+            CONSOLE_TOKEN,
+            Database(settings.database_url),
+            request=fake,
+            default_timezone=settings.default_timezone,
+            admin_ids=settings.admin_ids,
+        )
 
     return console_main(build, first_name=os.environ.get("USER", "You").title() or "You")
 
@@ -87,9 +99,9 @@ class SchedulerWiring:
     """What the web app needs from the reminder scheduler: start/stop hooks and its heartbeat."""
 
     heartbeat: Heartbeat | None = None  # returns the last tick (UTC), None before the first
-    start: Hook | None = None           # awaited after the bot has started
-    stop: Hook | None = None            # awaited first on shutdown, before the bot stops
-    required: bool = False              # True: /healthz fails when the scheduler is missing or stale
+    start: Hook | None = None  # awaited after the bot has started
+    stop: Hook | None = None  # awaited first on shutdown, before the bot stops
+    required: bool = False  # True: /healthz fails when the scheduler is missing or stale
 
 
 def wire_scheduler(app: Application, db: Database, settings: Settings) -> SchedulerWiring:
@@ -114,25 +126,46 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
     import uvicorn
 
     if settings.webhook_url and not settings.webhook_secret:
-        print("Set WEBHOOK_SECRET too: without it anyone who finds WEBHOOK_URL can post fake updates.",
-              file=sys.stderr)
+        print(
+            "Set WEBHOOK_SECRET too: without it anyone who finds WEBHOOK_URL can post fake updates.",
+            file=sys.stderr,
+        )
         return 2
     db = Database(settings.database_url)
-    app = build_application(settings.token or "", db, default_timezone=settings.default_timezone,
-                            request=request, rate_limited=request is None, admin_ids=settings.admin_ids)
+    app = build_application(
+        settings.token or "",
+        db,
+        default_timezone=settings.default_timezone,
+        request=request,
+        rate_limited=request is None,
+        admin_ids=settings.admin_ids,
+    )
     webhook = None
     if settings.webhook_url and settings.webhook_secret:
         webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())
     scheduler = wire_scheduler(app, db, settings)
-    web = create_web_app(app, db=db, webhook=webhook,
-                         heartbeat=scheduler.heartbeat, require_scheduler=scheduler.required,
-                         on_startup=[scheduler.start] if scheduler.start else [],
-                         on_shutdown=[scheduler.stop] if scheduler.stop else [])
-    logger.info("serving on {}:{} ({})", host, settings.port,
-                "webhook" if webhook else "long polling")
-    server = uvicorn.Server(uvicorn.Config(
-        web, host=host, port=settings.port, lifespan="on", log_config=None, access_log=False,
-        server_header=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
+    web = create_web_app(
+        app,
+        db=db,
+        webhook=webhook,
+        heartbeat=scheduler.heartbeat,
+        require_scheduler=scheduler.required,
+        on_startup=[scheduler.start] if scheduler.start else [],
+        on_shutdown=[scheduler.stop] if scheduler.stop else [],
+    )
+    logger.info("serving on {}:{} ({})", host, settings.port, "webhook" if webhook else "long polling")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            web,
+            host=host,
+            port=settings.port,
+            lifespan="on",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
     server.run()
     return 0 if server.started else 1
 

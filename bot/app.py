@@ -36,23 +36,48 @@ from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
 
-COMMANDS = ("log", "progress", "next", "goal", "streak", "stats", "remind", "history", "undo", "settings",
-            "export", "deleteme", "help")
+COMMANDS = (
+    "log",
+    "progress",
+    "next",
+    "goal",
+    "streak",
+    "stats",
+    "remind",
+    "history",
+    "undo",
+    "settings",
+    "export",
+    "deleteme",
+    "help",
+)
 
 
-def build_application(token: str, db: Database, *, default_timezone: str = "UTC",
-                      clock: Clock = system_clock, request: BaseRequest | None = None,
-                      set_commands: bool = True, rate_limited: bool = False,
-                      concurrent_updates: int = 32, admin_ids: Iterable[int] = ()) -> Application:
+def build_application(
+    token: str,
+    db: Database,
+    *,
+    default_timezone: str = "UTC",
+    clock: Clock = system_clock,
+    request: BaseRequest | None = None,
+    set_commands: bool = True,
+    rate_limited: bool = False,
+    concurrent_updates: int = 32,
+    admin_ids: Iterable[int] = (),
+) -> Application:
     """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests).
 
     `rate_limited` keeps every Bot API call within Telegram's limits (30 messages a second overall,
     1 a second per chat, 20 a minute per group) — on in production, off where Telegram is faked.
     """
-    builder = (ApplicationBuilder().token(token)
-               .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
-               .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                  link_preview_options=LinkPreviewOptions(is_disabled=True))))
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
@@ -65,8 +90,9 @@ def build_application(token: str, db: Database, *, default_timezone: str = "UTC"
         await db.dispose()
 
     app = builder.post_shutdown(close_database).build()
-    app.bot_data["services"] = Services(db=db, clock=clock, default_timezone=default_timezone,
-                                        admin_ids=frozenset(admin_ids))
+    app.bot_data["services"] = Services(
+        db=db, clock=clock, default_timezone=default_timezone, admin_ids=frozenset(admin_ids)
+    )
     add_handlers(app)
     return app
 

@@ -50,7 +50,7 @@ class OrderedUpdateProcessor(BaseUpdateProcessor):
                 yield
         finally:
             self._waiting[key] -= 1
-            if not self._waiting[key]:          # forget idle keys: memory stays flat in the number of users
+            if not self._waiting[key]:  # forget idle keys: memory stays flat in the number of users
                 del self._waiting[key]
                 del self._locks[key]
 

@@ -34,8 +34,11 @@ def _read(lang: str, domain: str = "messages") -> Catalog:
 def _domains(lang: str) -> list[str]:
     """messages.po, then one file per feature (circles.po …), so features don't edit one shared file."""
     folder = files("bot") / "locales" / lang / "LC_MESSAGES"
-    others = sorted(p.name.removesuffix(".po") for p in folder.iterdir()
-                    if p.name.endswith(".po") and p.name != "messages.po")
+    others = sorted(
+        p.name.removesuffix(".po")
+        for p in folder.iterdir()
+        if p.name.endswith(".po") and p.name != "messages.po"
+    )
     return ["messages", *others]
 
 
@@ -83,8 +86,9 @@ class Translator:
 
     def num(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        text = format_decimal(value, format=pattern, locale=self.lang,
-                              numbering_system=_NUMBERING.get(self.lang, "latn"))
+        text = format_decimal(
+            value, format=pattern, locale=self.lang, numbering_system=_NUMBERING.get(self.lang, "latn")
+        )
         return text.translate(_ARABIC_DIGITS) if self.lang == "ar" else text
 
     def percent(self, value: float) -> str:

@@ -17,10 +17,20 @@ from loguru import logger
 _TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 _LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "SUCCESS": 25, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 # Libraries that are chatty at INFO: httpx logs every Bot API call (with the token in the URL).
-_NOISY = {"httpx": 30, "httpcore": 30, "sqlalchemy.engine": 30, "aiosqlite": 30, "asyncio": 30,
-          "apscheduler": 20, "telegram": 20, "alembic": 20}
-TEXT_FORMAT = ("<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
-               "<cyan>{name}</cyan> {message} <dim>{extra}</dim>")
+_NOISY = {
+    "httpx": 30,
+    "httpcore": 30,
+    "sqlalchemy.engine": 30,
+    "aiosqlite": 30,
+    "asyncio": 30,
+    "apscheduler": 20,
+    "telegram": 20,
+    "alembic": 20,
+}
+TEXT_FORMAT = (
+    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
+    "<cyan>{name}</cyan> {message} <dim>{extra}</dim>"
+)
 
 
 def make_redactor(secrets: list[str]) -> Callable[[str], str]:
@@ -44,11 +54,13 @@ class InterceptHandler(logging.Handler):
             level = record.levelno
         # Keep the library's own logger name, function and line (not this handler's).
         logger.patch(lambda r: r.update(name=record.name, function=record.funcName, line=record.lineno)).opt(
-            exception=record.exc_info).log(level, record.getMessage())
+            exception=record.exc_info
+        ).log(level, record.getMessage())
 
 
-def setup_logging(level: str = "INFO", fmt: str = "auto", *, secrets: list[str] | None = None,
-                  stream: TextIO | None = None) -> None:
+def setup_logging(
+    level: str = "INFO", fmt: str = "auto", *, secrets: list[str] | None = None, stream: TextIO | None = None
+) -> None:
     """Configure loguru once for the process. `fmt` is text, json or auto (json unless on a terminal)."""
     stream = stream or sys.stderr
     redact = make_redactor(secrets or [])
@@ -62,8 +74,9 @@ def setup_logging(level: str = "INFO", fmt: str = "auto", *, secrets: list[str] 
     if json_lines:
         logger.add(sink, level=level, serialize=True, backtrace=False, diagnose=False)
     else:
-        logger.add(sink, level=level, format=TEXT_FORMAT, colorize=stream.isatty(),
-                   backtrace=False, diagnose=False)
+        logger.add(
+            sink, level=level, format=TEXT_FORMAT, colorize=stream.isatty(), backtrace=False, diagnose=False
+        )
     # force=True replaces handlers other libraries (or alembic's fileConfig) may have installed.
     logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
     for name, lvl in _NOISY.items():

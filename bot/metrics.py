@@ -17,28 +17,49 @@ from prometheus_client import Counter, Gauge, Histogram
 _NS = "quran_tracker"
 
 UPDATES = Counter(
-    "updates", "Telegram updates handled, by update type (message, callback_query, ...).",
-    ["type"], namespace=_NS)
+    "updates",
+    "Telegram updates handled, by update type (message, callback_query, ...).",
+    ["type"],
+    namespace=_NS,
+)
 UPDATE_LATENCY = Histogram(
-    "update_latency_seconds", "Time from receiving an update to the end of its handlers (replies sent).",
-    namespace=_NS, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+    "update_latency_seconds",
+    "Time from receiving an update to the end of its handlers (replies sent).",
+    namespace=_NS,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 UPDATE_ERRORS = Counter(
-    "update_errors", "Updates whose handler raised, by exception class.", ["error"], namespace=_NS)
+    "update_errors", "Updates whose handler raised, by exception class.", ["error"], namespace=_NS
+)
 DB_ERRORS = Counter(
-    "database_errors", "Database failures: in a handler, or the health check's ping.", ["where"],
-    namespace=_NS)
+    "database_errors",
+    "Database failures: in a handler, or the health check's ping.",
+    ["where"],
+    namespace=_NS,
+)
 BAD_WEBHOOK_REQUESTS = Counter(
-    "webhook_rejected", "Webhook requests refused: forbidden (secret) or bad_request (not an update).",
-    ["reason"], namespace=_NS)
+    "webhook_rejected",
+    "Webhook requests refused: forbidden (secret) or bad_request (not an update).",
+    ["reason"],
+    namespace=_NS,
+)
 
 # The scheduler's (defined now so dashboards and alerts can be written before it lands).
 NUDGES_SENT = Counter("nudges_sent", "Reminder messages delivered to Telegram.", namespace=_NS)
 NUDGES_FAILED = Counter(
-    "nudges_failed", "Reminder messages that failed, by reason (blocked, rate_limited, error).", ["reason"],
-    namespace=_NS)
+    "nudges_failed",
+    "Reminder messages that failed, by reason (blocked, rate_limited, error).",
+    ["reason"],
+    namespace=_NS,
+)
 TICK_DURATION = Histogram(
-    "scheduler_tick_seconds", "Duration of one scheduler tick (finding due reminders and sending them).",
-    namespace=_NS, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
+    "scheduler_tick_seconds",
+    "Duration of one scheduler tick (finding due reminders and sending them).",
+    namespace=_NS,
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
 LAST_TICK = Gauge(
-    "scheduler_last_tick_timestamp_seconds", "Unix time of the scheduler's last completed tick.",
-    namespace=_NS)
+    "scheduler_last_tick_timestamp_seconds",
+    "Unix time of the scheduler's last completed tick.",
+    namespace=_NS,
+)

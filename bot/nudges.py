@@ -40,8 +40,11 @@ def duration_text(t: Translator, left: timedelta) -> str:
 
 def _daily(t: Translator, today: Today) -> tuple[str, InlineKeyboardMarkup | None]:
     if today.goal is not None and today.portion is not None:
-        text = t("nudge.daily", what=html.escape(today.portion.label(t.lang)),
-                 amount=amount_text(t, today.unit, today.left))
+        text = t(
+            "nudge.daily",
+            what=html.escape(today.portion.label(t.lang)),
+            amount=amount_text(t, today.unit, today.left),
+        )
         return text, inline([[_log_button(t("button.done"), today.portion)]])
     return t("nudge.daily_no_goal"), None
 
@@ -52,8 +55,11 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
         return _daily(t, nudge.payload["today"])
     if nudge.kind == "streak":
         streak = nudge.payload["streak"]
-        text = t("nudge.streak", days=t.plural("count.days", streak.current),
-                 left=duration_text(t, nudge.payload["time_left"]))
+        text = t(
+            "nudge.streak",
+            days=t.plural("count.days", streak.current),
+            left=duration_text(t, nudge.payload["time_left"]),
+        )
         buttons = [_log_button(surah_name(n, t.lang), surah_span(n)) for n in (112, 103)]  # the shortest
         start = nudge.payload.get("continue_from")
         if start is not None:
@@ -62,11 +68,19 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
         return text, inline([[b] for b in buttons])
     if nudge.kind == "weekly":
         p = nudge.payload
-        streak = (t("nudge.weekly_streak", days=t.plural("count.days", p["streak"].current))
-                  if p["streak"].current else t("nudge.weekly_no_streak"))
+        streak = (
+            t("nudge.weekly_streak", days=t.plural("count.days", p["streak"].current))
+            if p["streak"].current
+            else t("nudge.weekly_no_streak")
+        )
         where = p["continue_from"].label(t.lang) if p["continue_from"] else surah_name(1, t.lang)
-        text = t("nudge.weekly", pages=amount_text(t, "pages", p["pages"]),
-                 days=t.plural("count.days", p["days"]), streak=streak, where=html.escape(where))
+        text = t(
+            "nudge.weekly",
+            pages=amount_text(t, "pages", p["pages"]),
+            days=t.plural("count.days", p["days"]),
+            streak=streak,
+            where=html.escape(where),
+        )
         return text, inline([[(t("nudge.weekly_chart"), "stats:show")]])
     kahf = surah_span(18)
     return t("nudge.kahf"), inline([[_log_button(t("button.done"), kahf)]])
@@ -88,10 +102,20 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
     for d in await circle_rules.digests_due(uow, now):
         t = translator(d.language)
         rows = [(m.name, m.pages, m.days, m.streak) for m in d.board.week[:BOARD_MAX_ROWS]]
-        headers = (t("circle.digest.name"), t("circle.digest.pages"), t("circle.digest.days"),
-                   t("circle.digest.streak"))
-        draw = partial(render_off_loop, render_board, rows, title=t("circle.digest.board_title"),
-                       headers=headers, lang=t.lang)
+        headers = (
+            t("circle.digest.name"),
+            t("circle.digest.pages"),
+            t("circle.digest.days"),
+            t("circle.digest.streak"),
+        )
+        draw = partial(
+            render_off_loop,
+            render_board,
+            rows,
+            title=t("circle.digest.board_title"),
+            headers=headers,
+            lang=t.lang,
+        )
         out.append(Outgoing(d.circle.chat_id, circles.digest_text(d, t), photo=draw if rows else None))
     return out
 
@@ -121,6 +145,11 @@ def start_ticking(app: Application, db: Database, clock: Clock) -> ReminderSched
     app.bot_data["scheduler"] = scheduler
     # The first tick runs a second after start: it catches up on what fell due while the bot was down,
     # and /healthz has a heartbeat at once.
-    app.job_queue.run_repeating(tick_job, interval=TICK_SECONDS, first=1, name="reminder-tick",
-                                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30})
+    app.job_queue.run_repeating(
+        tick_job,
+        interval=TICK_SECONDS,
+        first=1,
+        name="reminder-tick",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},
+    )
     return scheduler

@@ -46,7 +46,7 @@ class Services:
     db: Database
     clock: Clock
     default_timezone: str
-    admin_ids: frozenset[int] = frozenset()   # the operators (ADMIN_IDS): /admin
+    admin_ids: frozenset[int] = frozenset()  # the operators (ADMIN_IDS): /admin
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,12 @@ class Photo:
 class Reply:
     text: str
     buttons: Buttons | None = None
-    edit: bool = False               # replace the message whose button was pressed
+    edit: bool = False  # replace the message whose button was pressed
     location_keyboard: str | None = None  # label of a "share my location" reply-keyboard button
     remove_keyboard: bool = False
-    toast: str | None = None         # a short notice on the pressed button
+    toast: str | None = None  # a short notice on the pressed button
     document: Document | None = None  # sent as a file, `text` as its caption
-    photo: Photo | None = None       # sent as a picture, `text` as its caption
+    photo: Photo | None = None  # sent as a picture, `text` as its caption
 
 
 @dataclass
@@ -120,11 +120,25 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
             now = svc.clock()
             async with svc.db.unit_of_work() as uow:
-                contact = await touch_user(uow, tg_user.id, first_name=tg_user.first_name,
-                                           telegram_language=tg_user.language_code,
-                                           default_timezone=svc.default_timezone, now=now)
-                ctx = Ctx(update, context, uow, contact.user, contact.is_new,
-                          translator(contact.user.language), now, svc, list(context.args or []))
+                contact = await touch_user(
+                    uow,
+                    tg_user.id,
+                    first_name=tg_user.first_name,
+                    telegram_language=tg_user.language_code,
+                    default_timezone=svc.default_timezone,
+                    now=now,
+                )
+                ctx = Ctx(
+                    update,
+                    context,
+                    uow,
+                    contact.user,
+                    contact.is_new,
+                    translator(contact.user.language),
+                    now,
+                    svc,
+                    list(context.args or []),
+                )
                 result = await fn(ctx)
             # Committed. Only now talk to Telegram.
             replies = [] if result is None else [result] if isinstance(result, Reply) else result
@@ -137,8 +151,9 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
 def inline(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in buttons])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+    )
 
 
 def _fit(text: str) -> tuple[str, str | None]:
@@ -157,18 +172,26 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequ
     chat = update.effective_chat
     for reply in replies:
         if reply.photo is not None and chat is not None:
-            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)   # drawing takes a moment
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # drawing takes a moment
             data = await reply.photo.render()
             text, mode = _fit(reply.text)
-            await context.bot.send_photo(chat.id, InputFile(data, reply.photo.filename),
-                                         caption=text[:1024] or None, parse_mode=mode,
-                                         reply_markup=inline(reply.buttons))
+            await context.bot.send_photo(
+                chat.id,
+                InputFile(data, reply.photo.filename),
+                caption=text[:1024] or None,
+                parse_mode=mode,
+                reply_markup=inline(reply.buttons),
+            )
             continue
         if reply.document is not None and chat is not None:
             await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
             text, mode = _fit(reply.text)
-            await context.bot.send_document(chat.id, InputFile(reply.document.data, reply.document.filename),
-                                            caption=text[:1024] or None, parse_mode=mode)
+            await context.bot.send_document(
+                chat.id,
+                InputFile(reply.document.data, reply.document.filename),
+                caption=text[:1024] or None,
+                parse_mode=mode,
+            )
             continue
         if not reply.text:
             continue
@@ -182,8 +205,11 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequ
             continue
         markup: object = inline(reply.buttons)
         if reply.location_keyboard:
-            markup = ReplyKeyboardMarkup([[KeyboardButton(reply.location_keyboard, request_location=True)]],
-                                         resize_keyboard=True, one_time_keyboard=True)
+            markup = ReplyKeyboardMarkup(
+                [[KeyboardButton(reply.location_keyboard, request_location=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
         elif reply.remove_keyboard:
             markup = ReplyKeyboardRemove()
         if chat is not None:

@@ -22,8 +22,9 @@ _BOT_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL

@@ -15,7 +15,7 @@ def dates_line(t: Translator, day: date) -> str:
     """The date in both calendars: "March 10, 2026 · 21 Ramadan 1447 AH"."""
     try:
         return f"{t.date(day)} · {format_hijri(day, t.lang)}"
-    except ValueError:                       # outside the Umm al-Qura table (before 1924, after 2077)
+    except ValueError:  # outside the Umm al-Qura table (before 1924, after 2077)
         return t.date(day)
 
 
@@ -63,8 +63,13 @@ def today_lines(t: Translator, today: Today) -> list[str]:
         elif today.behind:
             lines.append(t("today.behind", left=amount_text(t, today.unit, today.left)))
         else:
-            lines.append(t("today.left", target=amount_text(t, today.unit, today.target),
-                           left=amount_text(t, today.unit, today.left)))
+            lines.append(
+                t(
+                    "today.left",
+                    target=amount_text(t, today.unit, today.target),
+                    left=amount_text(t, today.unit, today.left),
+                )
+            )
     return lines + habit_lines(t, today)
 
 

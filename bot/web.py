@@ -60,9 +60,9 @@ DEFAULT_WEBHOOK_PATH = "/telegram"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-WEBHOOK_MAX_CONNECTIONS = 10   # Telegram's parallel webhook requests; extra ones wait at Telegram
-MAX_UPDATE_BYTES = 1 << 20     # an update is a few KB; refuse to buffer anything absurd
-DB_PING_TIMEOUT = 3.0          # seconds; an unreachable database must not hang the health check
+WEBHOOK_MAX_CONNECTIONS = 10  # Telegram's parallel webhook requests; extra ones wait at Telegram
+MAX_UPDATE_BYTES = 1 << 20  # an update is a few KB; refuse to buffer anything absurd
+DB_PING_TIMEOUT = 3.0  # seconds; an unreachable database must not hang the health check
 DEFAULT_MAX_TICK_AGE = timedelta(seconds=180)
 
 Heartbeat = Callable[[], datetime | None]
@@ -205,9 +205,17 @@ class Poller:
 class Health:
     """What `/healthz` checks: each check is `{"ok": bool, ...details}`; 200 only if all are ok."""
 
-    def __init__(self, *, db: Database, application: Application, poller: Poller | None,
-                 heartbeat: Heartbeat | None, max_tick_age: timedelta, require_scheduler: bool,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        application: Application,
+        poller: Poller | None,
+        heartbeat: Heartbeat | None,
+        max_tick_age: timedelta,
+        require_scheduler: bool,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.db = db
         self.application = application
         self.poller = poller
@@ -243,8 +251,13 @@ class Health:
             return {"ok": False, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
         age = (self.clock() - last).total_seconds()
         ok = age <= self.max_tick_age.total_seconds()
-        return {"ok": ok, "status": "ticking" if ok else "stale", "last_tick": last.isoformat(),
-                "age_s": round(age, 1), "max_age_s": self.max_tick_age.total_seconds()}
+        return {
+            "ok": ok,
+            "status": "ticking" if ok else "stale",
+            "last_tick": last.isoformat(),
+            "age_s": round(age, 1),
+            "max_age_s": self.max_tick_age.total_seconds(),
+        }
 
     async def report(self) -> tuple[bool, dict[str, Any]]:
         checks = {"database": await self.database(), "bot": self.bot(), "scheduler": self.scheduler()}
@@ -252,10 +265,17 @@ class Health:
         return ok, {"status": "ok" if ok else "fail", "checks": checks}
 
 
-def create_web_app(application: Application, *, db: Database, webhook: Webhook | None = None,
-                   heartbeat: Heartbeat | None = None, max_tick_age: timedelta = DEFAULT_MAX_TICK_AGE,
-                   require_scheduler: bool = False, on_startup: Sequence[Hook] = (),
-                   on_shutdown: Sequence[Hook] = ()) -> Starlette:
+def create_web_app(
+    application: Application,
+    *,
+    db: Database,
+    webhook: Webhook | None = None,
+    heartbeat: Heartbeat | None = None,
+    max_tick_age: timedelta = DEFAULT_MAX_TICK_AGE,
+    require_scheduler: bool = False,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+) -> Starlette:
     """The ASGI app that runs `application`: webhook mode with `webhook`, long polling without.
 
     `heartbeat` returns the scheduler's last tick (UTC) or None before the first; with no heartbeat the
@@ -264,8 +284,14 @@ def create_web_app(application: Application, *, db: Database, webhook: Webhook |
     """
     runner = UpdateRunner(application)
     poller = None if webhook is not None else Poller(runner)
-    health = Health(db=db, application=application, poller=poller, heartbeat=heartbeat,
-                    max_tick_age=max_tick_age, require_scheduler=require_scheduler)
+    health = Health(
+        db=db,
+        application=application,
+        poller=poller,
+        heartbeat=heartbeat,
+        max_tick_age=max_tick_age,
+        require_scheduler=require_scheduler,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -275,8 +301,11 @@ def create_web_app(application: Application, *, db: Database, webhook: Webhook |
                 await application.post_init(application)
             if webhook is not None:
                 await application.bot.set_webhook(
-                    webhook.public_url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES,
-                    max_connections=WEBHOOK_MAX_CONNECTIONS)
+                    webhook.public_url,
+                    secret_token=webhook.secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=WEBHOOK_MAX_CONNECTIONS,
+                )
                 logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
             await application.start()
             if poller is not None:
@@ -310,8 +339,10 @@ def create_web_app(application: Application, *, db: Database, webhook: Webhook |
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
             metrics.BAD_WEBHOOK_REQUESTS.labels("forbidden").inc()
-            logger.warning("webhook request without the right secret from {}",
-                           request.client.host if request.client else "?")
+            logger.warning(
+                "webhook request without the right secret from {}",
+                request.client.host if request.client else "?",
+            )
             return Response(status_code=403)
         body = await request.body()
         try:
@@ -323,8 +354,12 @@ def create_web_app(application: Application, *, db: Database, webhook: Webhook |
             update = Update.de_json(data, application.bot)
         except Exception as exc:  # anything that is not an update: refuse it, keep serving
             metrics.BAD_WEBHOOK_REQUESTS.labels("bad_request").inc()
-            logger.warning("webhook body is not an update ({}: {}), {} bytes", type(exc).__name__,
-                           str(exc)[:200], len(body))
+            logger.warning(
+                "webhook body is not an update ({}: {}), {} bytes",
+                type(exc).__name__,
+                str(exc)[:200],
+                len(body),
+            )
             return Response(status_code=400)
         await runner.process(update)
         return Response(status_code=200)
@@ -336,8 +371,10 @@ def create_web_app(application: Application, *, db: Database, webhook: Webhook |
     async def metrics_endpoint(_: Request) -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [Route(HEALTH_PATH, healthz, methods=["GET"]),
-              Route(METRICS_PATH, metrics_endpoint, methods=["GET"])]
+    routes = [
+        Route(HEALTH_PATH, healthz, methods=["GET"]),
+        Route(METRICS_PATH, metrics_endpoint, methods=["GET"]),
+    ]
     if webhook is not None:
         routes.append(Route(webhook.path, telegram, methods=["POST"]))
     web = Starlette(routes=routes, lifespan=lifespan)

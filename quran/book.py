@@ -221,6 +221,7 @@ class Span:
 
 # ---------------------------------------------------------------------------------------------- units
 
+
 def _starts(key: str) -> tuple[int, ...]:
     return tuple(_FIRST[s] + a - 1 for s, a in _META[key])
 

@@ -26,20 +26,50 @@ _TRANSLATE: dict[int, Any] = {}
 for _zero in (0x0660, 0x06F0):  # Arabic-Indic and Extended Arabic-Indic (Persian/Urdu) digits
     for _d in range(10):
         _TRANSLATE[_zero + _d] = str(_d)
-for _cp in [*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640,  # tashkeel, tatweel
-            0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F),
-            *range(0x2066, 0x206A), 0x00AD]:  # zero-width and bidi controls, soft hyphen
+for _cp in [
+    *range(0x064B, 0x0660),
+    0x0670,
+    *range(0x06D6, 0x06EE),
+    0x0640,  # tashkeel, tatweel
+    0x200B,
+    0x200C,
+    0x200D,
+    0x200E,
+    0x200F,
+    0x2060,
+    0xFEFF,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x00AD,
+]:  # zero-width and bidi controls, soft hyphen
     _TRANSLATE[_cp] = None
 for _ch in "'’‘`´ʼʻʿʾ\"":  # apostrophes vanish inside words: juz' → juz, a'raf → araf
     _TRANSLATE[ord(_ch)] = None
 for _ch in "‐‑‒–—―−﹘﹣－~〜":
     _TRANSLATE[ord(_ch)] = "-"
-_TRANSLATE.update({
-    ord("أ"): "ا", ord("إ"): "ا", ord("آ"): "ا", ord("ٱ"): "ا",
-    ord("ة"): "ه", ord("ى"): "ي", ord("ؤ"): "و", ord("ئ"): "ي", ord("ء"): None,
-    ord("ی"): "ي", ord("ي"): "ي", ord("ک"): "ك", ord("ە"): "ه", ord("ۀ"): "ه",
-    ord("،"): ",", ord("؛"): ";", ord("؟"): "?", ord("٫"): ".", ord("٬"): ",",
-})
+_TRANSLATE.update(
+    {
+        ord("أ"): "ا",
+        ord("إ"): "ا",
+        ord("آ"): "ا",
+        ord("ٱ"): "ا",
+        ord("ة"): "ه",
+        ord("ى"): "ي",
+        ord("ؤ"): "و",
+        ord("ئ"): "ي",
+        ord("ء"): None,
+        ord("ی"): "ي",
+        ord("ي"): "ي",
+        ord("ک"): "ك",
+        ord("ە"): "ه",
+        ord("ۀ"): "ه",
+        ord("،"): ",",
+        ord("؛"): ";",
+        ord("؟"): "?",
+        ord("٫"): ".",
+        ord("٬"): ",",
+    }
+)
 
 _WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # al-kahf, taa-haa: a joiner, not a range
 _NUM_SEP_RE = re.compile(r"(?<=[0-9])\s*[./]\s*(?=[0-9])")  # 18.10, 2/255 → 18:10, 2:255
@@ -88,12 +118,12 @@ def skeleton(key: str) -> str:
 
 
 def strip_article(key: str) -> str | None:
-    """"alkahf" → "kahf", "annas" → "nas", "الكهف" → "كهف"; None when there is no attached article."""
+    """ "alkahf" → "kahf", "annas" → "nas", "الكهف" → "كهف"; None when there is no attached article."""
     if key.startswith("ال") and len(key) > 3:
         return key[2:]
     for art in _LATIN_ARTICLES:
         if key.startswith(art) and len(key) - len(art) >= 3:
-            return key[len(art):]
+            return key[len(art) :]
     return None
 
 
@@ -114,14 +144,72 @@ _EXTRA_ALIASES: dict[int, tuple[str, ...]] = {
 # where a name is expected (after "surah", before an ayah number, in a range) — see the parser.
 _COMMON_WORDS = frozenset(
     [
-        "cow", "women", "cattle", "heights", "thunder", "rock", "bee", "bees", "cave", "light",
-        "ant", "ants", "stories", "spider", "romans", "prostration", "smoke", "victory", "star", "moon",
-        "iron", "exile", "friday", "divorce", "pen", "man", "night", "sun", "fig", "city", "time",
-        "earthquake", "elephant", "help", "mankind", "abundance", "sincerity", "daybreak", "opening",
-        "table", "repentance", "prophets", "pilgrimage", "believers", "criterion", "poets", "forgiver",
-        "consultation", "dunes", "ranks", "hypocrites", "reality", "resurrection", "competition",
-        "almsgiving", "disbelievers", "originator", "crouching", "frowned", "defrauding", "mount",
-        "room", "power", "sad", "teen", "tin",
+        "cow",
+        "women",
+        "cattle",
+        "heights",
+        "thunder",
+        "rock",
+        "bee",
+        "bees",
+        "cave",
+        "light",
+        "ant",
+        "ants",
+        "stories",
+        "spider",
+        "romans",
+        "prostration",
+        "smoke",
+        "victory",
+        "star",
+        "moon",
+        "iron",
+        "exile",
+        "friday",
+        "divorce",
+        "pen",
+        "man",
+        "night",
+        "sun",
+        "fig",
+        "city",
+        "time",
+        "earthquake",
+        "elephant",
+        "help",
+        "mankind",
+        "abundance",
+        "sincerity",
+        "daybreak",
+        "opening",
+        "table",
+        "repentance",
+        "prophets",
+        "pilgrimage",
+        "believers",
+        "criterion",
+        "poets",
+        "forgiver",
+        "consultation",
+        "dunes",
+        "ranks",
+        "hypocrites",
+        "reality",
+        "resurrection",
+        "competition",
+        "almsgiving",
+        "disbelievers",
+        "originator",
+        "crouching",
+        "frowned",
+        "defrauding",
+        "mount",
+        "room",
+        "power",
+        "sad",
+        "teen",
+        "tin",
         "mountain",
     ]
 )

@@ -79,8 +79,16 @@ FILLER, ARTICLE, PREP, TIMES = "FILLER", "ARTICLE", "PREP", "TIMES"
 
 _HUGE = 10**9
 _TOKEN_RE = re.compile(r"([0-9]+)(?:st|nd|rd|th)(?![^\W\d_])|([0-9]+)|([^\W\d_]+)|([:\-,;&+/|])")
-_PUNCT = {":": (COLON, None), "-": (TO, None), ",": (SEP, None), ";": (SEP, None), "&": (SEP, None),
-          "+": (SEP, None), "/": (SEP, None), "|": (SEP, None)}
+_PUNCT = {
+    ":": (COLON, None),
+    "-": (TO, None),
+    ",": (SEP, None),
+    ";": (SEP, None),
+    "&": (SEP, None),
+    "+": (SEP, None),
+    "/": (SEP, None),
+    "|": (SEP, None),
+}
 
 
 def _words(kind: str, value: Any, text: str) -> dict[str, tuple[str, Any]]:
@@ -88,12 +96,30 @@ def _words(kind: str, value: Any, text: str) -> dict[str, tuple[str, Any]]:
 
 
 _KEYWORDS: dict[str, tuple[str, Any]] = {}
-_KEYWORDS.update(_words(SURAH, None, """surah sura surat suratul surah surahs suras soorah soora sourah surha
-    suraah surahh suraat chapter chapters سوره السوره سور"""))
-_KEYWORDS.update(_words(AYAH, None, """ayah ayahs aya ayat ayaat ayas ayet ayeh ayats aayah aayat aaya ayath
-    ayatul ayatal ayetul verse verses vers v vs vv ايه الايه ايات الايات اية"""))
-_KEYWORDS.update(_words(JUZ, None, """juz juzz juzu juza juzuu jooz joz juzs juzes ajza ajzaa para paras parah
-    paara sipara siparah siparas جز الجز اجزا الاجزا جزو"""))
+_KEYWORDS.update(
+    _words(
+        SURAH,
+        None,
+        """surah sura surat suratul surah surahs suras soorah soora sourah surha
+    suraah surahh suraat chapter chapters سوره السوره سور""",
+    )
+)
+_KEYWORDS.update(
+    _words(
+        AYAH,
+        None,
+        """ayah ayahs aya ayat ayaat ayas ayet ayeh ayats aayah aayat aaya ayath
+    ayatul ayatal ayetul verse verses vers v vs vv ايه الايه ايات الايات اية""",
+    )
+)
+_KEYWORDS.update(
+    _words(
+        JUZ,
+        None,
+        """juz juzz juzu juza juzuu jooz joz juzs juzes ajza ajzaa para paras parah
+    paara sipara siparah siparas جز الجز اجزا الاجزا جزو""",
+    )
+)
 _KEYWORDS.update(_words(HIZB, None, "hizb hizbs hezb hizib hizbul حزب الحزب"))
 _KEYWORDS.update(_words(QUARTER, None, "quarter quarters rub ruba rubu ربع الربع"))
 _KEYWORDS.update(_words(PAGE, None, """page pages pg pgs p pp pag paage pge صفحه الصفحه صفحات الصفحات"""))
@@ -107,7 +133,11 @@ _KEYWORDS.update(_words(END, None, "end ending اخر الاخر النهايه 
 _KEYWORDS.update(_words(ARTICLE, None, "al el ar ash az adh ul ال"))
 _KEYWORDS.update(_words(PREP, None, "after before بعد قبل"))
 _KEYWORDS.update(_words(TIMES, None, "times x مرات مره"))  # "fatiha 7 times", "kahf x2": a count
-_KEYWORDS.update(_words(FILLER, None, """i im ive id ill we weve me my our us you it its a is am are was were
+_KEYWORDS.update(
+    _words(
+        FILLER,
+        None,
+        """i im ive id ill we weve me my our us you it its a is am are was were
     the an as at ad feel be been have has had having read reading reads recite recited reciting
     recitation listen listened
     listening memorised memorized memorise memorize revise revised revision review reviewed hifz
@@ -122,16 +152,50 @@ _KEYWORDS.update(_words(FILLER, None, """i im ive id ill we weve me my our us yo
     قرات قريت قرانا اقرا قراه انا لقد قد تم اليوم امس البارحه الامس الحمدلله الحمد لله الله ماشاالله ما شا
     ان انشاالله ختمت ختم ختمه انهيت اكملت اتممت راجعت مراجعه حفظت حفظ سمعت تلاوه تلوت وردي ورد الورد صباحا
     مسا الصباح المسا الليله في على كامل كامله كاملا كلها كله جميع القران مصحف المصحف بحمد الحمدالله هذا هذه
-    الان فقط ايضا حمدا شكرا سبحان يا رب اللهم رقم"""))
+    الان فقط ايضا حمدا شكرا سبحان يا رب اللهم رقم""",
+    )
+)
 
 _ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "last": 0,
-    "الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7,
-    "الثامن": 8, "التاسع": 9, "العاشر": 10, "الاخير": 0,
-    "اول": 1, "ثاني": 2, "ثالث": 3, "رابع": 4, "خامس": 5, "سادس": 6, "سابع": 7, "ثامن": 8, "تاسع": 9,
-    "عاشر": 10, "اخير": 0,
-    "twentieth": 20, "thirtieth": 30, "العشرون": 20, "العشرين": 20, "الثلاثون": 30, "الثلاثين": 30,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "last": 0,
+    "الاول": 1,
+    "الثاني": 2,
+    "الثالث": 3,
+    "الرابع": 4,
+    "الخامس": 5,
+    "السادس": 6,
+    "السابع": 7,
+    "الثامن": 8,
+    "التاسع": 9,
+    "العاشر": 10,
+    "الاخير": 0,
+    "اول": 1,
+    "ثاني": 2,
+    "ثالث": 3,
+    "رابع": 4,
+    "خامس": 5,
+    "سادس": 6,
+    "سابع": 7,
+    "ثامن": 8,
+    "تاسع": 9,
+    "عاشر": 10,
+    "اخير": 0,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "العشرون": 20,
+    "العشرين": 20,
+    "الثلاثون": 30,
+    "الثلاثين": 30,
 }
 for _w, _v in _ORDINALS.items():
     _KEYWORDS[_w] = (ORD, _v)
@@ -139,14 +203,39 @@ for _w, _v in _ORDINALS.items():
 # Multi-word (joined) phrases and special single words, matched before anything else.
 _PHRASES: dict[str, tuple[str, Any]] = {"upto": (TO, None), "uptill": (TO, None)}
 for _k in [
-    "ayatalkursi", "ayatulkursi", "ayatukursi", "ayatkursi", "ayetelkursi", "ayatelkursi", "ayetulkursi",
-    "ayahalkursi", "ayahtulkursi", "ayatalkursy", "ayatulkursy", "kursi", "alkursi", "ayahkursi",
-    "ayatilkursi", "ايهالكرسي", "الكرسي", "كرسي", "ايتالكرسي",
+    "ayatalkursi",
+    "ayatulkursi",
+    "ayatukursi",
+    "ayatkursi",
+    "ayetelkursi",
+    "ayatelkursi",
+    "ayetulkursi",
+    "ayahalkursi",
+    "ayahtulkursi",
+    "ayatalkursy",
+    "ayatulkursy",
+    "kursi",
+    "alkursi",
+    "ayahkursi",
+    "ayatilkursi",
+    "ايهالكرسي",
+    "الكرسي",
+    "كرسي",
+    "ايتالكرسي",
 ]:
     _PHRASES[_k] = (PASSAGE, (2, 255, 2, 255))
 for _k in [
-    "amanarrasul", "amanarasul", "aamanarrasool", "amanarrasool", "aamanarrasul", "amanarasool",
-    "aamanarasul", "امنالرسول", "خواتيمالبقره", "اواخرالبقره", "خواتيمسورهالبقره",
+    "amanarrasul",
+    "amanarasul",
+    "aamanarrasool",
+    "amanarrasool",
+    "aamanarrasul",
+    "amanarasool",
+    "aamanarasul",
+    "امنالرسول",
+    "خواتيمالبقره",
+    "اواخرالبقره",
+    "خواتيمسورهالبقره",
 ]:
     _PHRASES[_k] = (PASSAGE, (2, 285, 2, 286))
 for _last in ("lasttwo", "last2"):
@@ -155,17 +244,63 @@ for _last in ("lasttwo", "last2"):
             for _b in ("baqara", "baqarah", "albaqara", "albaqarah", "thecow"):
                 _PHRASES[_last + _ay + _of + _b] = (PASSAGE, (2, 285, 2, 286))
 for _j in ("juz", "juzz", "juzu", "para", "parah", "sipara", "جز", "الجز"):
-    for _name, _n in (("amma", 30), ("ama", 30), ("عم", 30), ("tabarak", 29), ("tabaraka", 29),
-                      ("تبارك", 29), ("qadsami", 28), ("قدسمع", 28)):
+    for _name, _n in (
+        ("amma", 30),
+        ("ama", 30),
+        ("عم", 30),
+        ("tabarak", 29),
+        ("tabaraka", 29),
+        ("تبارك", 29),
+        ("qadsami", 28),
+        ("قدسمع", 28),
+    ):
         _PHRASES[_j + _name] = (JUZREF, _n)
 for _w in ("amma", "عم"):
     _PHRASES[_w] = (JUZREF, 30)
-_PRAYERS = frozenset([
-    "fajr", "fajar", "dhuhr", "zuhr", "zohr", "duhr", "asr", "maghrib", "isha", "ishaa", "jumuah", "jummah",
-    "jumma", "salah", "salat", "prayer", "prayers", "namaz", "sleep", "sleeping", "work", "school", "class",
-    "iftar", "suhoor", "suhur", "الفجر", "فجر", "الظهر", "ظهر", "العصر", "عصر", "المغرب", "مغرب", "العشا",
-    "عشا", "الجمعه", "الصلاه", "صلاه", "النوم",
-])
+_PRAYERS = frozenset(
+    [
+        "fajr",
+        "fajar",
+        "dhuhr",
+        "zuhr",
+        "zohr",
+        "duhr",
+        "asr",
+        "maghrib",
+        "isha",
+        "ishaa",
+        "jumuah",
+        "jummah",
+        "jumma",
+        "salah",
+        "salat",
+        "prayer",
+        "prayers",
+        "namaz",
+        "sleep",
+        "sleeping",
+        "work",
+        "school",
+        "class",
+        "iftar",
+        "suhoor",
+        "suhur",
+        "الفجر",
+        "فجر",
+        "الظهر",
+        "ظهر",
+        "العصر",
+        "عصر",
+        "المغرب",
+        "مغرب",
+        "العشا",
+        "عشا",
+        "الجمعه",
+        "الصلاه",
+        "صلاه",
+        "النوم",
+    ]
+)
 
 _UNITS: dict[str, tuple[str, int, Any, str]] = {
     JUZ: ("juz", JUZ_COUNT, juz_span, "juz_out_of_range"),
@@ -173,8 +308,12 @@ _UNITS: dict[str, tuple[str, int, Any, str]] = {
     QUARTER: ("hizb quarter", HIZB_QUARTER_COUNT, hizb_quarter_span, "hizb_quarter_out_of_range"),
     PAGE: ("page", PAGE_COUNT, page_span, "page_out_of_range"),
 }
-_UNIT_LIMIT_TEXT = {JUZ: "There are 30 juz", HIZB: "There are 60 hizb",
-                    QUARTER: "There are 240 hizb quarters", PAGE: "The Madani mushaf has 604 pages"}
+_UNIT_LIMIT_TEXT = {
+    JUZ: "There are 30 juz",
+    HIZB: "There are 60 hizb",
+    QUARTER: "There are 240 hizb quarters",
+    PAGE: "The Madani mushaf has 604 pages",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -256,7 +395,7 @@ def _tokenize(text: str) -> list[tuple[str, Any, str]]:
         while j < n and raw[j][0] == WORD and j - i < MAX_NAME_WORDS:
             j += 1
         for m in range(j - i, 1, -1):
-            hit = _classify_phrase("".join(t[2] for t in raw[i:i + m]))
+            hit = _classify_phrase("".join(t[2] for t in raw[i : i + m]))
             if hit is not None:
                 out.extend(hit)
                 i += m
@@ -268,6 +407,7 @@ def _tokenize(text: str) -> list[tuple[str, Any, str]]:
 
 
 # ----------------------------------------------------------------------------------------- messages
+
 
 def _name(n: int) -> str:
     return surah_name(n)
@@ -286,8 +426,12 @@ def _ayah_out_of_range(s: int, count: int, a: Any, b: Any, shown_a: str, shown_b
 
 
 def _surah_out_of_range(n: int, shown: str) -> ParseError:
-    return ParseError("surah_out_of_range", f"There are 114 surahs, so surah {shown} is out of range.",
-                      surah=n, surah_count=SURAH_COUNT)
+    return ParseError(
+        "surah_out_of_range",
+        f"There are 114 surahs, so surah {shown} is out of range.",
+        surah=n,
+        surah_count=SURAH_COUNT,
+    )
 
 
 def _names_list(ns: list[int]) -> str:
@@ -299,15 +443,21 @@ def _unknown_surah(word: str, suggestions: list[int]) -> ParseError:
     if suggestions:
         msg = f"I don't know a surah called '{word}' — did you mean {_names_list(suggestions)}?"
     else:
-        msg = (f"I don't know a surah called '{word}'. Write its name (e.g. 'Al-Kahf', 'الكهف') "
-               f"or its number (e.g. 'surah 18').")
+        msg = (
+            f"I don't know a surah called '{word}'. Write its name (e.g. 'Al-Kahf', 'الكهف') "
+            f"or its number (e.g. 'surah 18')."
+        )
     return ParseError("unknown_surah", msg, given=word, suggestions=suggestions)
 
 
 def _ambiguous_surah(word: str, candidates: list[int]) -> ParseError:
-    return ParseError("ambiguous_surah",
-                      f"'{word}' could be {_names_list(candidates)} — which one did you mean?",
-                      given=word, suggestions=candidates, candidates=candidates)
+    return ParseError(
+        "ambiguous_surah",
+        f"'{word}' could be {_names_list(candidates)} — which one did you mean?",
+        given=word,
+        suggestions=candidates,
+        candidates=candidates,
+    )
 
 
 # ------------------------------------------------------------------------------------------- parser
@@ -356,7 +506,8 @@ class _Parser:
         while q < self.n and self.toks[q][0] == FILLER:
             q += 1
         return (self.toks[p][0] if p >= 0 else None) in _ALONE_BEFORE and (
-            self.toks[q][0] if q < self.n else None) in _ALONE_AFTER
+            self.toks[q][0] if q < self.n else None
+        ) in _ALONE_AFTER
 
     def add(self, s1: int, a1: int, s2: int, a2: int) -> None:
         self.spans.append(Span(Ayah(s1, a1), Ayah(s2, a2)))
@@ -411,9 +562,14 @@ class _Parser:
         if not (1 <= a <= count and 1 <= b <= count):
             raise _ayah_out_of_range(s, count, a, b, ta, tb)
         if b < a:
-            raise ParseError("reversed_range",
-                             f"{_name(s)} {ta}–{tb} runs backwards — did you mean {_name(s)} {tb}–{ta}?",
-                             unit="ayah", surah=s, start=a, end=b)
+            raise ParseError(
+                "reversed_range",
+                f"{_name(s)} {ta}–{tb} runs backwards — did you mean {_name(s)} {tb}–{ta}?",
+                unit="ayah",
+                surah=s,
+                start=a,
+                end=b,
+            )
 
     def cross(self, s1: int, a1: int, s2: int, a2: int, ta1: str, ta2: str) -> None:
         c1, c2 = _COUNTS[s1], _COUNTS[s2]
@@ -426,7 +582,12 @@ class _Parser:
                 "reversed_range",
                 f"{_name(s1)} {ta1} – {_name(s2)} {ta2} runs backwards — did you mean "
                 f"{_name(s2)} {ta2} – {_name(s1)} {ta1}?",
-                unit="ayah", surah=s1, start=a1, end=a2, end_surah=s2)
+                unit="ayah",
+                surah=s1,
+                start=a1,
+                end=a2,
+                end_surah=s2,
+            )
         self.add(s1, a1, s2, a2)
 
     def range_tail(self, s: int, a: int, ta: str) -> None:
@@ -464,8 +625,9 @@ class _Parser:
         elif self.at_surah_ref():
             s2 = self.read_surah_ref()
             if s2 is None:
-                raise ParseError("not_a_reading", f"I couldn't understand that. Tell me what you read, "
-                                 f"{_EXAMPLES}.")
+                raise ParseError(
+                    "not_a_reading", f"I couldn't understand that. Tell me what you read, {_EXAMPLES}."
+                )
             self.skip({AYAH, COLON})
             if self.kind() == NUM:
                 b, tb = self.toks[self.i][1], self.toks[self.i][2]
@@ -479,10 +641,13 @@ class _Parser:
             self.ctx = ("surah", s2)
         else:
             self.i = save
-            raise ParseError("incomplete_range",
-                             f"I understood {_name(s)} from ayah {ta}, but not where it ends — "
-                             f"write e.g. '{_name(s)} {ta}–{min(_COUNTS[s], a + 9)}'.",
-                             surah=s, start=a)
+            raise ParseError(
+                "incomplete_range",
+                f"I understood {_name(s)} from ayah {ta}, but not where it ends — "
+                f"write e.g. '{_name(s)} {ta}–{min(_COUNTS[s], a + 9)}'.",
+                surah=s,
+                start=a,
+            )
 
     def surah_body(self, s: int) -> None:
         """After a surah has been named: whole surah, an ayah, a range, or a range into another surah."""
@@ -544,12 +709,23 @@ class _Parser:
         unit, count, span_of, code = _UNITS[kind]
         for v, t in ((a, ta), (b, tb)):
             if not 1 <= v <= count:
-                raise ParseError(code, f"{_UNIT_LIMIT_TEXT[kind]}, so {unit} {t} is out of range.",
-                                 unit=unit, start=a, end=b, given=v, max=count)
+                raise ParseError(
+                    code,
+                    f"{_UNIT_LIMIT_TEXT[kind]}, so {unit} {t} is out of range.",
+                    unit=unit,
+                    start=a,
+                    end=b,
+                    given=v,
+                    max=count,
+                )
         if b < a:
-            raise ParseError("reversed_range",
-                             f"{unit.capitalize()} {ta}–{tb} runs backwards — did you mean {unit} {tb}–{ta}?",
-                             unit=unit, start=a, end=b)
+            raise ParseError(
+                "reversed_range",
+                f"{unit.capitalize()} {ta}–{tb} runs backwards — did you mean {unit} {tb}–{ta}?",
+                unit=unit,
+                start=a,
+                end=b,
+            )
         self.spans.append(span_of(a) if a == b else Span(span_of(a).start, span_of(b).end))
         self.ctx = (kind, 0)
 
@@ -592,10 +768,13 @@ class _Parser:
         if ctx is not None and not to_end:
             self.unit_range(ctx[0], a, b, ta, tb)
             return
-        raise ParseError("missing_context",
-                         f"I'm not sure what {_range_text(ta, tb)} refers to — write e.g. "
-                         f"'Al-Kahf {_range_text(ta, tb)}', 'juz {ta}' or 'page {ta}'.",
-                         start=a, end=b)
+        raise ParseError(
+            "missing_context",
+            f"I'm not sure what {_range_text(ta, tb)} refers to — write e.g. "
+            f"'Al-Kahf {_range_text(ta, tb)}', 'juz {ta}' or 'page {ta}'.",
+            start=a,
+            end=b,
+        )
 
     def numeric_ref(self) -> None:
         s, ts = self.toks[self.i][1], self.toks[self.i][2]
@@ -689,9 +868,14 @@ class _Parser:
         total = _COUNTS[s]
         if not 1 <= count <= total:
             which = "the last" if last else "the first"
-            raise ParseError("ayah_out_of_range",
-                             f"{_name(s)} has {total} ayahs, so {which} {shown} is out of range.",
-                             surah=s, ayah_count=total, start=count, end=count)
+            raise ParseError(
+                "ayah_out_of_range",
+                f"{_name(s)} has {total} ayahs, so {which} {shown} is out of range.",
+                surah=s,
+                ayah_count=total,
+                start=count,
+                end=count,
+            )
         if last:
             self.add(s, total - count + 1, s, total)
         else:
@@ -721,9 +905,13 @@ class _Parser:
                     if not 1 <= m <= SURAH_COUNT:
                         raise _surah_out_of_range(m, tm)
                     if m < n:
-                        raise ParseError("reversed_range",
-                                         f"Surahs {tn}–{tm} run backwards — did you mean surahs {tm}–{tn}?",
-                                         unit="surah", start=n, end=m)
+                        raise ParseError(
+                            "reversed_range",
+                            f"Surahs {tn}–{tm} run backwards — did you mean surahs {tm}–{tn}?",
+                            unit="surah",
+                            start=n,
+                            end=m,
+                        )
                     self.add(n, 1, m, _COUNTS[m])
                     self.ctx = ("surah", m)
                     return
@@ -757,18 +945,21 @@ def parse_reading(text: str) -> list[Span]:
     except ParseError:
         raise
     except Exception as exc:  # defensive: the contract is "ParseError or a result", never a crash
-        raise ParseError("not_a_reading",
-                         f"I couldn't understand that. Tell me what you read, {_EXAMPLES}.") from exc
+        raise ParseError(
+            "not_a_reading", f"I couldn't understand that. Tell me what you read, {_EXAMPLES}."
+        ) from exc
 
 
 def _parse(text: str) -> list[Span]:
     if not isinstance(text, str):
         raise ParseError("not_a_reading", f"Tell me what you read as text, {_EXAMPLES}.")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ParseError("too_long",
-                         f"That message is too long ({len(text)} characters); "
-                         f"please keep it under {MAX_MESSAGE_CHARS}.",
-                         length=len(text), max_length=MAX_MESSAGE_CHARS)
+        raise ParseError(
+            "too_long",
+            f"That message is too long ({len(text)} characters); please keep it under {MAX_MESSAGE_CHARS}.",
+            length=len(text),
+            max_length=MAX_MESSAGE_CHARS,
+        )
     toks = _tokenize(text)
     if all(t[2] in _PUNCT for t in toks):  # nothing but punctuation, emoji and spaces
         raise ParseError("empty", f"Tell me what you read, {_EXAMPLES}.")
@@ -779,5 +970,6 @@ def _parse(text: str) -> list[Span]:
     if parser.loose_unknowns:
         score, word, cands = max(parser.loose_unknowns, key=lambda u: u[0])
         raise _unknown_surah(word, [n for n, sc in cands if sc >= max(FUZZY_SUGGEST, score - 15)][:3])
-    raise ParseError("not_a_reading",
-                     f"I couldn't find a reading in that. Tell me what you read, {_EXAMPLES}.")
+    raise ParseError(
+        "not_a_reading", f"I couldn't find a reading in that. Tell me what you read, {_EXAMPLES}."
+    )

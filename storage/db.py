@@ -36,8 +36,9 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                               pool_pre_ping=True, pool_recycle=1800)
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
 
 
 class Database:
@@ -92,8 +93,9 @@ class UnitOfWork:
         self.circles = CircleRepo(self.session)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if exc_type is None:
                 await self.session.commit()

@@ -82,8 +82,13 @@ class Khatm(Base):
         UniqueConstraint("id", "user_id"),  # target of readings' composite foreign key
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("completed_at IS NULL OR completed_at >= started_at", name="completed_after_start"),
-        Index("ix_khatms_one_open_per_user", "user_id", unique=True,
-              postgresql_where=text("completed_at IS NULL"), sqlite_where=text("completed_at IS NULL")),
+        Index(
+            "ix_khatms_one_open_per_user",
+            "user_id",
+            unique=True,
+            postgresql_where=text("completed_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -98,10 +103,13 @@ class Reading(Base):
 
     __tablename__ = "readings"
     __table_args__ = (
-        CheckConstraint(f"start_index >= 1 AND start_index <= end_index AND end_index <= {TOTAL_AYAHS}",
-                        name="range_valid"),
-        CheckConstraint("source IN ('message', 'command', 'reminder', 'circle', 'import')",
-                        name="source_known"),
+        CheckConstraint(
+            f"start_index >= 1 AND start_index <= end_index AND end_index <= {TOTAL_AYAHS}",
+            name="range_valid",
+        ),
+        CheckConstraint(
+            "source IN ('message', 'command', 'reminder', 'circle', 'import')", name="source_known"
+        ),
         CheckConstraint("part >= 0", name="part_non_negative"),
         CheckConstraint("length(source_text) <= 4096", name="source_text_length"),
         # The same Telegram update (a webhook retry, a double tap) must not log twice.
@@ -136,20 +144,32 @@ class Goal(Base):
             "(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
             "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0) OR "
             "(kind = 'surah' AND amount BETWEEN 1 AND 114)",
-            name="kind_has_its_value"),
+            name="kind_has_its_value",
+        ),
         CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_range"),
-        Index("ix_goals_one_main_goal_per_user", "user_id", unique=True,
-              postgresql_where=text("kind <> 'surah'"), sqlite_where=text("kind <> 'surah'")),
-        Index("ix_goals_one_habit_per_surah", "user_id", "amount", unique=True,
-              postgresql_where=text("kind = 'surah'"), sqlite_where=text("kind = 'surah'")),
+        Index(
+            "ix_goals_one_main_goal_per_user",
+            "user_id",
+            unique=True,
+            postgresql_where=text("kind <> 'surah'"),
+            sqlite_where=text("kind <> 'surah'"),
+        ),
+        Index(
+            "ix_goals_one_habit_per_surah",
+            "user_id",
+            "amount",
+            unique=True,
+            postgresql_where=text("kind = 'surah'"),
+            sqlite_where=text("kind = 'surah'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     user_id: Mapped[int] = mapped_column(_cascade("users.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[int | None] = mapped_column(Integer)           # units a day, or the habit's surah
-    target_date: Mapped[date | None] = mapped_column(Date)        # khatm_by: the last local day
-    weekday: Mapped[int | None] = mapped_column(SmallInteger)     # habit: 0=Monday..6; NULL = every day
+    amount: Mapped[int | None] = mapped_column(Integer)  # units a day, or the habit's surah
+    target_date: Mapped[date | None] = mapped_column(Date)  # khatm_by: the last local day
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)  # habit: 0=Monday..6; NULL = every day
     preset: Mapped[str | None] = mapped_column(String(32))
     started_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -176,8 +196,9 @@ class Reminder(Base):
         UniqueConstraint("user_id", "kind", "slot"),
         CheckConstraint("kind IN ('daily', 'streak', 'kahf', 'weekly')", name="kind_known"),
         CheckConstraint("slot BETWEEN 1 AND 5", name="slot_range"),
-        Index("ix_reminders_due", "next_due_at",
-              postgresql_where=text("enabled"), sqlite_where=text("enabled")),
+        Index(
+            "ix_reminders_due", "next_due_at", postgresql_where=text("enabled"), sqlite_where=text("enabled")
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -227,8 +248,9 @@ class Circle(Base):
     __table_args__ = (
         CheckConstraint("mode IN ('khatm', 'wird')", name="mode_known"),
         CheckConstraint("wird_pages IS NULL OR wird_pages BETWEEN 1 AND 20", name="wird_pages_range"),
-        CheckConstraint("wird_start_page IS NULL OR wird_start_page BETWEEN 1 AND 604",
-                        name="wird_start_page_range"),
+        CheckConstraint(
+            "wird_start_page IS NULL OR wird_start_page BETWEEN 1 AND 604", name="wird_start_page_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -245,7 +267,7 @@ class Circle(Base):
     wird_started_on: Mapped[date | None] = mapped_column(Date)
     # Announcement watermark: readings with a greater id have not been announced in this circle yet.
     announced_reading_id: Mapped[int | None] = mapped_column(BigInteger)
-    digest_sent_on: Mapped[date | None] = mapped_column(Date)   # the weekly digest's last local day
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)  # the weekly digest's last local day
 
 
 class CircleMember(Base):
@@ -264,11 +286,16 @@ class KhatmRound(Base):
     __table_args__ = (
         UniqueConstraint("circle_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint("completed_at IS NULL OR cancelled_at IS NULL",
-                        name="not_both_completed_and_cancelled"),
-        Index("ix_khatm_rounds_one_open_per_circle", "circle_id", unique=True,
-              postgresql_where=text("completed_at IS NULL AND cancelled_at IS NULL"),
-              sqlite_where=text("completed_at IS NULL AND cancelled_at IS NULL")),
+        CheckConstraint(
+            "completed_at IS NULL OR cancelled_at IS NULL", name="not_both_completed_and_cancelled"
+        ),
+        Index(
+            "ix_khatm_rounds_one_open_per_circle",
+            "circle_id",
+            unique=True,
+            postgresql_where=text("completed_at IS NULL AND cancelled_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL AND cancelled_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -43,7 +43,7 @@ class UserRepo:
         """INSERT … ON CONFLICT DO NOTHING: True if this call created the row."""
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
         given = ((c.key, getattr(user, c.key)) for c in User.__table__.columns)
-        values = {key: value for key, value in given if value is not None}   # the rest: server defaults
+        values = {key: value for key, value in given if value is not None}  # the rest: server defaults
         stmt = insert(User).values(**values).on_conflict_do_nothing(index_elements=["id"]).returning(User.id)
         return (await self.s.execute(stmt)).scalar_one_or_none() is not None
 
@@ -64,9 +64,11 @@ class UserRepo:
         out["circles"] = [{"id": i, "title": t} for i, t in titles.all()]
         return out
 
-    async def overview(self, now: datetime, *, day: timedelta, week: timedelta,
-                       overdue: timedelta) -> dict[str, int]:
+    async def overview(
+        self, now: datetime, *, day: timedelta, week: timedelta, overdue: timedelta
+    ) -> dict[str, int]:
         """Counts for the operators, each one query on an indexed column."""
+
         async def count(model: type[Base], *where: Any) -> int:
             return int(await self.s.scalar(select(func.count()).select_from(model).where(*where)))
 
@@ -78,12 +80,15 @@ class UserRepo:
             "blocked": await count(User, User.blocked_at.is_not(None)),
             "circles": await count(Circle, Circle.active),
             "reminders_enabled": await count(Reminder, Reminder.enabled),
-            "reminders_overdue": await count(Reminder, Reminder.enabled,
-                                             Reminder.next_due_at < now - overdue),
-            "nudges_24h": await count(Delivery, Delivery.claimed_at >= now - day,
-                                      Delivery.sent_at.is_not(None)),
-            "nudges_failed_24h": await count(Delivery, Delivery.claimed_at >= now - day,
-                                             Delivery.error.is_not(None)),
+            "reminders_overdue": await count(
+                Reminder, Reminder.enabled, Reminder.next_due_at < now - overdue
+            ),
+            "nudges_24h": await count(
+                Delivery, Delivery.claimed_at >= now - day, Delivery.sent_at.is_not(None)
+            ),
+            "nudges_failed_24h": await count(
+                Delivery, Delivery.claimed_at >= now - day, Delivery.error.is_not(None)
+            ),
         }
 
     async def mark_blocked(self, user_ids: list[int], now: datetime) -> None:
@@ -119,12 +124,14 @@ class KhatmRepo:
         return {k.user_id: k for k in (await self.s.execute(stmt)).scalars()}
 
     async def completed_for_many(self, user_ids: list[int]) -> dict[int, list[datetime]]:
-        stmt = select(Khatm.user_id, Khatm.completed_at).where(Khatm.user_id.in_(user_ids),
-                                                               Khatm.completed_at.is_not(None))
+        stmt = select(Khatm.user_id, Khatm.completed_at).where(
+            Khatm.user_id.in_(user_ids), Khatm.completed_at.is_not(None)
+        )
         out: dict[int, list[datetime]] = {}
         for user_id, at in (await self.s.execute(stmt)).all():
             out.setdefault(user_id, []).append(at)
         return out
+
 
 class ReadingRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -146,42 +153,63 @@ class ReadingRepo:
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def for_update_id(self, user_id: int, update_id: int) -> list[Reading]:
-        stmt = (select(Reading).where(Reading.user_id == user_id, Reading.update_id == update_id)
-                .order_by(Reading.part))
+        stmt = (
+            select(Reading)
+            .where(Reading.user_id == user_id, Reading.update_id == update_id)
+            .order_by(Reading.part)
+        )
         return list((await self.s.execute(stmt)).scalars())
 
     async def ranges_of_khatm(self, khatm_id: int) -> list[tuple[int, int]]:
-        stmt = (select(Reading.start_index, Reading.end_index).where(Reading.khatm_id == khatm_id)
-                .order_by(Reading.start_index))
+        stmt = (
+            select(Reading.start_index, Reading.end_index)
+            .where(Reading.khatm_id == khatm_id)
+            .order_by(Reading.start_index)
+        )
         return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
 
     async def days_since(self, user_ids: list[int], first: date) -> list[tuple[int, date, int, int]]:
         """(user, local day, start, end) of these users' readings on local days from `first` on."""
         stmt = select(Reading.user_id, Reading.local_date, Reading.start_index, Reading.end_index).where(
-            Reading.user_id.in_(user_ids), Reading.local_date >= first)
+            Reading.user_id.in_(user_ids), Reading.local_date >= first
+        )
         return [tuple(r) for r in (await self.s.execute(stmt)).all()]
 
     async def of_khatms(self, khatm_ids: list[int]) -> list:
         """The rows (khatm, start, end, local day, recorded at, id) of these khatms' readings."""
         if not khatm_ids:
             return []
-        stmt = select(Reading.khatm_id, Reading.start_index, Reading.end_index, Reading.local_date,
-                      Reading.recorded_at, Reading.id).where(Reading.khatm_id.in_(khatm_ids))
+        stmt = select(
+            Reading.khatm_id,
+            Reading.start_index,
+            Reading.end_index,
+            Reading.local_date,
+            Reading.recorded_at,
+            Reading.id,
+        ).where(Reading.khatm_id.in_(khatm_ids))
         return list((await self.s.execute(stmt)).all())
 
     async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
-        stmt = (select(Reading).where(Reading.user_id == user_id)
-                .order_by(Reading.recorded_at.desc(), Reading.id.desc()).limit(limit))
+        stmt = (
+            select(Reading)
+            .where(Reading.user_id == user_id)
+            .order_by(Reading.recorded_at.desc(), Reading.id.desc())
+            .limit(limit)
+        )
         return list((await self.s.execute(stmt)).scalars())
 
     async def between(self, user_id: int, first: date, last: date) -> list[Reading]:
-        stmt = (select(Reading).where(Reading.user_id == user_id, Reading.local_date >= first,
-                                      Reading.local_date <= last).order_by(Reading.local_date, Reading.id))
+        stmt = (
+            select(Reading)
+            .where(Reading.user_id == user_id, Reading.local_date >= first, Reading.local_date <= last)
+            .order_by(Reading.local_date, Reading.id)
+        )
         return list((await self.s.execute(stmt)).scalars())
 
     async def days_read(self, user_id: int) -> set[date]:
         stmt = select(Reading.local_date).where(Reading.user_id == user_id).distinct()
         return set((await self.s.execute(stmt)).scalars())
+
 
 class DeliveryRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -191,8 +219,12 @@ class DeliveryRepo:
         """Claim one nudge: its delivery id, or None when it was already claimed (here or elsewhere)."""
         values = dict(user_id=user_id, kind=kind, slot=slot, local_date=local_date, claimed_at=now)
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(Delivery).values(**values).on_conflict_do_nothing(
-            index_elements=["user_id", "kind", "slot", "local_date"]).returning(Delivery.id)
+        stmt = (
+            insert(Delivery)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["user_id", "kind", "slot", "local_date"])
+            .returning(Delivery.id)
+        )
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def claim_many(self, keys: list[tuple[int, str, int, date]], now: datetime) -> dict[tuple, int]:
@@ -201,9 +233,12 @@ class DeliveryRepo:
             return {}
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
         rows = [dict(user_id=u, kind=k, slot=s, local_date=d, claimed_at=now) for u, k, s, d in keys]
-        stmt = (insert(Delivery).values(rows)
-                .on_conflict_do_nothing(index_elements=["user_id", "kind", "slot", "local_date"])
-                .returning(Delivery.id, Delivery.user_id, Delivery.kind, Delivery.slot, Delivery.local_date))
+        stmt = (
+            insert(Delivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["user_id", "kind", "slot", "local_date"])
+            .returning(Delivery.id, Delivery.user_id, Delivery.kind, Delivery.slot, Delivery.local_date)
+        )
         return {(u, k, s, d): i for i, u, k, s, d in (await self.s.execute(stmt)).all()}
 
     async def mark_sent(self, delivery_ids: list[int], now: datetime) -> None:
@@ -248,8 +283,9 @@ class GoalRepo:
         return goal
 
     async def set_habit(self, goal: Goal) -> Goal:
-        await self.s.execute(delete(Goal).where(Goal.user_id == goal.user_id, Goal.kind == "surah",
-                                                Goal.amount == goal.amount))
+        await self.s.execute(
+            delete(Goal).where(Goal.user_id == goal.user_id, Goal.kind == "surah", Goal.amount == goal.amount)
+        )
         self.s.add(goal)
         await self.s.flush()
         return goal
@@ -263,8 +299,9 @@ class ReminderRepo:
         self.s = session
 
     async def get(self, user_id: int, kind: str, slot: int) -> Reminder | None:
-        stmt = select(Reminder).where(Reminder.user_id == user_id, Reminder.kind == kind,
-                                      Reminder.slot == slot)
+        stmt = select(Reminder).where(
+            Reminder.user_id == user_id, Reminder.kind == kind, Reminder.slot == slot
+        )
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def add(self, reminder: Reminder) -> Reminder:
@@ -282,9 +319,13 @@ class ReminderRepo:
         On Postgres the rows are locked with SKIP LOCKED: a second scheduler instance running the same
         query at the same moment gets the next rows instead of the same ones.
         """
-        stmt = (select(Reminder, User).join(User, User.id == Reminder.user_id)
-                .where(Reminder.enabled, Reminder.next_due_at <= now, User.blocked_at.is_(None))
-                .order_by(Reminder.next_due_at).limit(limit))
+        stmt = (
+            select(Reminder, User)
+            .join(User, User.id == Reminder.user_id)
+            .where(Reminder.enabled, Reminder.next_due_at <= now, User.blocked_at.is_(None))
+            .order_by(Reminder.next_due_at)
+            .limit(limit)
+        )
         if self.s.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=Reminder, skip_locked=True)
         return [(r, u) for r, u in (await self.s.execute(stmt)).all()]
@@ -297,8 +338,12 @@ class HandledRepo:
     async def first_time(self, update_id: int, user_id: int, now: datetime) -> bool:
         """Record the update; False when it had been handled already (a redelivery)."""
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = (insert(HandledUpdate).values(update_id=update_id, user_id=user_id, handled_at=now)
-                .on_conflict_do_nothing(index_elements=["update_id"]).returning(HandledUpdate.update_id))
+        stmt = (
+            insert(HandledUpdate)
+            .values(update_id=update_id, user_id=user_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(HandledUpdate.update_id)
+        )
         return (await self.s.execute(stmt)).scalar_one_or_none() is not None
 
     async def prune(self, before: datetime) -> int:

@@ -20,5 +20,5 @@ def normalize_database_url(url: str) -> str:
         query = [("ssl", v) if k == "sslmode" else (k, v) for k, v in parse_qsl(parts.query)]
         return urlunsplit(("postgresql+asyncpg", parts.netloc, parts.path, urlencode(query), parts.fragment))
     if scheme in ("sqlite", "sqlite+aiosqlite"):
-        return "sqlite+aiosqlite" + url[len(parts.scheme):]
+        return "sqlite+aiosqlite" + url[len(parts.scheme) :]
     raise ValueError("must start with postgres://, postgresql:// or sqlite+aiosqlite://")

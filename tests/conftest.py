@@ -24,14 +24,14 @@ from sqlalchemy.engine import make_url
 from storage import Database, upgrade
 from storage.models import Base
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
-                                   "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
 async def _admin_connect() -> asyncpg.Connection:
     url = make_url(TEST_DATABASE_URL)
-    return await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    return await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
 
 
 @pytest.fixture(scope="session")

@@ -53,8 +53,11 @@ class Conversation:
     async def send(self, user_id: int, text: str, *, language: str = "en", **kw: Any) -> list[str]:
         """User writes `text`; returns the plain texts the bot sent or edited in response."""
         before = len(self.fake.calls)
-        await self.process(self.updates.message(user_id, text, language_code=language,
-                                                first_name=kw.pop("first_name", "Aisha"), **kw))
+        await self.process(
+            self.updates.message(
+                user_id, text, language_code=language, first_name=kw.pop("first_name", "Aisha"), **kw
+            )
+        )
         return self.texts_since(before)
 
     async def press(self, user_id: int, label: str, *, language: str = "en") -> list[str]:
@@ -79,8 +82,11 @@ class Conversation:
         out = []
         for call in self.fake.calls[index:]:
             if call.method in ("sendMessage", "editMessageText") and call.ok:
-                out.append(html_to_plain(call.params["text"]) if call.params.get("parse_mode") == "HTML"
-                           else call.params["text"])
+                out.append(
+                    html_to_plain(call.params["text"])
+                    if call.params.get("parse_mode") == "HTML"
+                    else call.params["text"]
+                )
         return out
 
     def toasts_since(self, index: int) -> list[str | None]:
@@ -100,14 +106,16 @@ class Conversation:
 
         async with self.db.unit_of_work() as uow:
             rows = await uow.session.execute(
-                select(Reading).where(Reading.user_id == user_id).order_by(Reading.id))
+                select(Reading).where(Reading.user_id == user_id).order_by(Reading.id)
+            )
             return list(rows.scalars())
 
     async def onboard(self, user_id: int, *, language: str = "en", timezone: str = "UTC") -> None:
         """Finish onboarding the quick way: /start, keep the language, type the timezone."""
         await self.send(user_id, "/start", language=language)
-        await self.press(user_id, "English" if language_for(language) == "en" else "العربية",
-                         language=language)
+        await self.press(
+            user_id, "English" if language_for(language) == "en" else "العربية", language=language
+        )
         await self.send(user_id, timezone, language=language)
 
 
@@ -117,8 +125,9 @@ def clock() -> TestClock:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(db: Any, clock: Any, fake: FakeBotAPI | None = None,
-                      token: str = "123456:TEST") -> AsyncIterator[Conversation]:
+async def running_bot(
+    db: Any, clock: Any, fake: FakeBotAPI | None = None, token: str = "123456:TEST"
+) -> AsyncIterator[Conversation]:
     """The real Application on `db`, Telegram faked; errors reaching the error handlers are recorded."""
     fake = fake or FakeBotAPI(clock=clock)
     app = build_application(token, db, clock=clock, request=fake, set_commands=False)

@@ -25,7 +25,7 @@ from tracker.goals import amount_in
 from tracker.readings import LogResult, log_reading
 from tracker.streaks import streak_for
 
-NUDGE_DAYS_BEFORE = 2          # members with an open juz are nudged from this many days before a deadline
+NUDGE_DAYS_BEFORE = 2  # members with an open juz are nudged from this many days before a deadline
 NUDGE_KIND = "juz:{round_id}"  # deliveries.kind of a round nudge: once per (member, round)
 MAX_WIRD_PAGES = 20
 MAX_DEADLINE_DAYS = 366
@@ -36,15 +36,24 @@ async def circle_for_chat(uow: UnitOfWork, chat_id: int) -> Circle | None:
     return await uow.circles.by_chat(chat_id)
 
 
-async def create_circle(uow: UnitOfWork, chat_id: int, title: str | None, user: User,
-                        now: datetime) -> tuple[Circle, bool]:
+async def create_circle(
+    uow: UnitOfWork, chat_id: int, title: str | None, user: User, now: datetime
+) -> tuple[Circle, bool]:
     """Make the group a circle (or wake up one that was switched off); its creator joins. -> (circle, new)"""
     circle = await uow.circles.by_chat(chat_id)
     created = circle is None
     if circle is None:
-        circle = await uow.circles.add(Circle(chat_id=chat_id, title=(title or "")[:256] or None,
-                                              created_by=user.id, created_at=now, active=True,
-                                              announce=False, mode="khatm"))
+        circle = await uow.circles.add(
+            Circle(
+                chat_id=chat_id,
+                title=(title or "")[:256] or None,
+                created_by=user.id,
+                created_at=now,
+                active=True,
+                announce=False,
+                mode="khatm",
+            )
+        )
     elif not circle.active:
         circle.active = True
     await uow.circles.join(circle.id, user.id, now)
@@ -97,13 +106,21 @@ class Member:
     language: str
     timezone: str
     joined_at: datetime
-    started_bot: bool      # finished or skipped onboarding in private and has not blocked the bot
+    started_bot: bool  # finished or skipped onboarding in private and has not blocked the bot
 
 
 async def members(uow: UnitOfWork, circle: Circle) -> list[Member]:
-    return [Member(u.id, u.first_name or str(u.id), u.language, u.timezone, m.joined_at,
-                   u.onboarded_at is not None and u.blocked_at is None)
-            for m, u in await uow.circles.members(circle.id)]
+    return [
+        Member(
+            u.id,
+            u.first_name or str(u.id),
+            u.language,
+            u.timezone,
+            m.joined_at,
+            u.onboarded_at is not None and u.blocked_at is None,
+        )
+        for m, u in await uow.circles.members(circle.id)
+    ]
 
 
 # -------------------------------------------------------------------------------------------- rounds
@@ -135,13 +152,15 @@ def parse_deadline(text: str, today: date) -> date | None:
     return deadline
 
 
-async def start_round(uow: UnitOfWork, circle: Circle, now: datetime,
-                      deadline: date | None = None) -> KhatmRound:
+async def start_round(
+    uow: UnitOfWork, circle: Circle, now: datetime, deadline: date | None = None
+) -> KhatmRound:
     if await uow.circles.open_round(circle.id) is not None:
         raise RoundError("round_open")
     number = await uow.circles.next_round_number(circle.id)
-    return await uow.circles.add_round(KhatmRound(circle_id=circle.id, number=number, started_at=now,
-                                                  deadline=deadline))
+    return await uow.circles.add_round(
+        KhatmRound(circle_id=circle.id, number=number, started_at=now, deadline=deadline)
+    )
 
 
 async def cancel_round(uow: UnitOfWork, circle: Circle, now: datetime) -> KhatmRound | None:
@@ -156,7 +175,7 @@ class Claim:
     won: bool
     holder_id: int | None = None
     holder_name: str | None = None
-    refused: str | None = None      # not_member, round_closed, bad_juz
+    refused: str | None = None  # not_member, round_closed, bad_juz
 
 
 async def claim_juz(uow: UnitOfWork, round_id: int, juz: int, user: User, now: datetime) -> Claim:
@@ -172,8 +191,11 @@ async def claim_juz(uow: UnitOfWork, round_id: int, juz: int, user: User, now: d
         return Claim(True, user.id, user.first_name)
     holder = await uow.circles.assignment(round_id, juz)
     holder_user = await uow.users.get(holder.user_id) if holder else None
-    return Claim(False, holder.user_id if holder else None,
-                 (holder_user.first_name or str(holder_user.id)) if holder_user else None)
+    return Claim(
+        False,
+        holder.user_id if holder else None,
+        (holder_user.first_name or str(holder_user.id)) if holder_user else None,
+    )
 
 
 async def mark_juz_done(uow: UnitOfWork, round_id: int, juz: int, user: User, now: datetime) -> str:
@@ -208,8 +230,12 @@ async def reassign(uow: UnitOfWork, round_id: int, juz: int, user_id: int | None
     return True
 
 
-def distribute(free: Sequence[int], member_ids: Sequence[int], counts: dict[int, int],
-               previous: dict[int, int] | None = None) -> dict[int, int]:
+def distribute(
+    free: Sequence[int],
+    member_ids: Sequence[int],
+    counts: dict[int, int],
+    previous: dict[int, int] | None = None,
+) -> dict[int, int]:
     """Share out the free juz: -> {juz: member}.
 
     Rotation first: whoever read juz n in the previous round gets n+1 (30 wraps to 1), as long as that
@@ -218,7 +244,7 @@ def distribute(free: Sequence[int], member_ids: Sequence[int], counts: dict[int,
     if not member_ids:
         return {}
     counts = {m: counts.get(m, 0) for m in member_ids}
-    share = max(1, (sum(counts.values()) + len(free)) // len(member_ids))   # rotation stays within it
+    share = max(1, (sum(counts.values()) + len(free)) // len(member_ids))  # rotation stays within it
     out: dict[int, int] = {}
     members = set(member_ids)
     for juz in free:
@@ -254,7 +280,7 @@ async def auto_distribute(uow: UnitOfWork, round_id: int, now: datetime) -> dict
     plan = distribute(free, member_ids, counts, previous)
     assigned = {}
     for juz, user_id in plan.items():
-        if await uow.circles.claim(round_id, juz, user_id, now):   # a tap may have won meanwhile
+        if await uow.circles.claim(round_id, juz, user_id, now):  # a tap may have won meanwhile
             assigned[juz] = user_id
     return assigned
 
@@ -349,7 +375,7 @@ async def round_status(uow: UnitOfWork, rnd: KhatmRound, now: datetime) -> Round
             states.append(JuzState(juz, None, None, False))
             continue
         name = names.get(a.user_id)
-        if name is None:                        # a former member who finished their juz
+        if name is None:  # a former member who finished their juz
             former = await uow.users.get(a.user_id)
             name = (former.first_name if former else None) or str(a.user_id)
         states.append(JuzState(juz, a.user_id, name, a.completed_at is not None))
@@ -370,11 +396,12 @@ class RoundNudge:
     juz: list[int]
     deadline: date
     days_left: int
-    in_group: bool     # True: they never started the bot (or blocked it): mention them in the group
+    in_group: bool  # True: they never started the bot (or blocked it): mention them in the group
 
 
-async def round_nudges_due(uow: UnitOfWork, now: datetime, *,
-                           days_before: int = NUDGE_DAYS_BEFORE) -> list[RoundNudge]:
+async def round_nudges_due(
+    uow: UnitOfWork, now: datetime, *, days_before: int = NUDGE_DAYS_BEFORE
+) -> list[RoundNudge]:
     """Which members to nudge now, claimed so each is nudged once per round (even with two schedulers).
 
     A member with an unfinished juz in an open round of an active circle is due once their local today
@@ -400,8 +427,21 @@ async def round_nudges_due(uow: UnitOfWork, now: datetime, *,
             kind = NUDGE_KIND.format(round_id=rnd.id)
             if not await uow.deliveries.claim(user_id, kind, 1, rnd.deadline, now):
                 continue
-            due.append(RoundNudge(user_id, member.name, member.language, circle.id, circle.chat_id, rnd.id,
-                                  rnd.number, juz, rnd.deadline, days_left, not member.started_bot))
+            due.append(
+                RoundNudge(
+                    user_id,
+                    member.name,
+                    member.language,
+                    circle.id,
+                    circle.chat_id,
+                    rnd.id,
+                    rnd.number,
+                    juz,
+                    rnd.deadline,
+                    days_left,
+                    not member.started_bot,
+                )
+            )
     return due
 
 
@@ -417,8 +457,8 @@ class MemberPeriod:
 
 @dataclass(frozen=True)
 class Board:
-    week: list[MemberPeriod]         # only members active this week
-    month: list[MemberPeriod]        # only members active this month
+    week: list[MemberPeriod]  # only members active this week
+    month: list[MemberPeriod]  # only members active this month
     member_count: int
     week_pages: float
     month_pages: float
@@ -446,13 +486,26 @@ async def board(uow: UnitOfWork, circle: Circle, now: datetime) -> Board:
         for start, out in ((monday, week), (first, month)):
             rows = [r for r in mine if r.local_date >= start]
             if rows:
-                out.append(MemberPeriod(m.user_id, m.name, amount_in([(r.start_index, r.end_index)
-                                                                      for r in rows], "pages"),
-                                        len({r.local_date for r in rows}), streak))
+                out.append(
+                    MemberPeriod(
+                        m.user_id,
+                        m.name,
+                        amount_in([(r.start_index, r.end_index) for r in rows], "pages"),
+                        len({r.local_date for r in rows}),
+                        streak,
+                    )
+                )
     week.sort(key=lambda p: (-p.pages, p.name))
     month.sort(key=lambda p: (-p.pages, p.name))
-    return Board(week, month, len(people), sum(p.pages for p in week), sum(p.pages for p in month),
-                 len(week), len(month))
+    return Board(
+        week,
+        month,
+        len(people),
+        sum(p.pages for p in week),
+        sum(p.pages for p in month),
+        len(week),
+        len(month),
+    )
 
 
 # ------------------------------------------------------------------------------------- announcements
@@ -461,7 +514,7 @@ class Announcement:
     circle_id: int
     chat_id: int
     language: str
-    items: list[tuple[str, list[Span]]] = field(default_factory=list)   # (member name, what they read)
+    items: list[tuple[str, list[Span]]] = field(default_factory=list)  # (member name, what they read)
 
 
 async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | None:
@@ -479,8 +532,12 @@ async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | N
     for r in readings:
         spans[r.user_id].append(Span.from_indices(r.start_index, r.end_index))
     creator = await uow.users.get(circle.created_by) if circle.created_by else None
-    return Announcement(circle.id, circle.chat_id, creator.language if creator else "en",
-                        [(names[u], s) for u, s in spans.items() if u in names])
+    return Announcement(
+        circle.id,
+        circle.chat_id,
+        creator.language if creator else "en",
+        [(names[u], s) for u, s in spans.items() if u in names],
+    )
 
 
 async def announcing_circles(uow: UnitOfWork, user_id: int) -> list[int]:
@@ -488,8 +545,9 @@ async def announcing_circles(uow: UnitOfWork, user_id: int) -> list[int]:
 
 
 # ---------------------------------------------------------------------------------------------- wird
-async def set_wird(uow: UnitOfWork, circle: Circle, pages: int | None, today: date,
-                   start_page: int | None = None) -> None:
+async def set_wird(
+    uow: UnitOfWork, circle: Circle, pages: int | None, today: date, start_page: int | None = None
+) -> None:
     """Wird mode with `pages` a day from `start_page` (default: where the circle is today); None: off."""
     if pages is None:
         circle.mode = "khatm"
@@ -534,8 +592,11 @@ async def _did_wird(uow: UnitOfWork, circle: Circle, member: Member, now: dateti
     today = local_date(now, member.timezone)
     span = wird_span(circle, today)
     rows = await uow.readings.between(member.user_id, today, today)
-    clipped = [(max(r.start_index, span.first_index), min(r.end_index, span.last_index)) for r in rows
-               if r.end_index >= span.first_index and r.start_index <= span.last_index]
+    clipped = [
+        (max(r.start_index, span.first_index), min(r.end_index, span.last_index))
+        for r in rows
+        if r.end_index >= span.first_index and r.start_index <= span.last_index
+    ]
     return coverage.covered_count(coverage.merge(clipped)) == span.count
 
 
@@ -554,8 +615,9 @@ async def wird_today(uow: UnitOfWork, circle: Circle, user: User, now: datetime)
     return WirdToday(span, wird_pages_for(circle, today), done, len(people), bool(you))
 
 
-async def mark_wird_done(uow: UnitOfWork, circle: Circle, user: User, now: datetime,
-                         update_id: int | None) -> LogResult | None:
+async def mark_wird_done(
+    uow: UnitOfWork, circle: Circle, user: User, now: datetime, update_id: int | None
+) -> LogResult | None:
     """The wird's Done button: logs today's portion for the member (it counts toward their own khatm and
     streak). None when they had already read it today."""
     today = local_date(now, user.timezone)
@@ -567,14 +629,14 @@ async def mark_wird_done(uow: UnitOfWork, circle: Circle, user: User, now: datet
 
 
 # ------------------------------------------------------------------------------------------- digests
-DIGEST_WEEKDAY = 0        # Monday
-DIGEST_HOUR_UTC = 9       # circles span timezones; the digest goes out on Monday morning, UTC
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_HOUR_UTC = 9  # circles span timezones; the digest goes out on Monday morning, UTC
 
 
 @dataclass(frozen=True)
 class Digest:
     circle: Circle
-    language: str           # the circle creator's language
+    language: str  # the circle creator's language
     board: Board
     status: RoundStatus | None
 
@@ -588,7 +650,13 @@ async def digests_due(uow: UnitOfWork, now: datetime) -> list[Digest]:
     for circle in await uow.circles.claim_digests(utc_now.date()):
         creator = await uow.users.get(circle.created_by) if circle.created_by else None
         rnd = await uow.circles.open_round(circle.id)
-        last_week = await board(uow, circle, now - timedelta(days=1))   # Monday morning: the week just ended
-        out.append(Digest(circle, creator.language if creator else "en", last_week,
-                          await round_status(uow, rnd, now) if rnd else None))
+        last_week = await board(uow, circle, now - timedelta(days=1))  # Monday morning: the week just ended
+        out.append(
+            Digest(
+                circle,
+                creator.language if creator else "en",
+                last_week,
+                await round_status(uow, rnd, now) if rnd else None,
+            )
+        )
     return out

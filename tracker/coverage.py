@@ -36,13 +36,19 @@ def is_covered(merged: list[Interval], index: int) -> bool:
 
 
 def complete_juz(merged: list[Interval]) -> list[int]:
-    return [n for n in range(1, JUZ_COUNT + 1)
-            if contains(merged, juz_span(n).first_index, juz_span(n).last_index)]
+    return [
+        n
+        for n in range(1, JUZ_COUNT + 1)
+        if contains(merged, juz_span(n).first_index, juz_span(n).last_index)
+    ]
 
 
 def complete_pages(merged: list[Interval]) -> int:
-    return sum(1 for n in range(1, PAGE_COUNT + 1)
-               if contains(merged, page_span(n).first_index, page_span(n).last_index))
+    return sum(
+        1
+        for n in range(1, PAGE_COUNT + 1)
+        if contains(merged, page_span(n).first_index, page_span(n).last_index)
+    )
 
 
 def first_uncovered(merged: list[Interval], start: int = 1) -> int | None:

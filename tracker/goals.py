@@ -34,7 +34,7 @@ from tracker.progress import continue_point
 UNITS = ("ayahs", "pages", "juz")
 FRIDAY = 4
 PRESETS = ("ramadan", "month", "juz1", "pages2", "mulk", "kahf")
-RAMADAN_OFFER_DAYS = 14   # the Ramadan plan is offered this many days ahead, and all through Ramadan
+RAMADAN_OFFER_DAYS = 14  # the Ramadan plan is offered this many days ahead, and all through Ramadan
 AYAHS_PER_PAGE = TOTAL_AYAHS / PAGE_COUNT
 _UNIT_SPAN = {"pages": page_span, "juz": juz_span}
 _UNIT_OF = {"pages": page_of, "juz": juz_of}
@@ -58,7 +58,7 @@ def amount_in(ranges: list[tuple[int, int]], unit: str) -> float:
 # ---------------------------------------------------------------------------------------- setting goals
 @dataclass(frozen=True)
 class GoalSpec:
-    kind: str                      # ayahs | pages | juz | khatm_by
+    kind: str  # ayahs | pages | juz | khatm_by
     amount: int | None = None
     target_date: date | None = None
 
@@ -85,12 +85,12 @@ _CLEAR_WORDS = {"off", "none", "clear", "stop", "no goal", "إلغاء", "الغ
 
 
 def is_clear_request(text: str) -> bool:
-    """"/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
+    """ "/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
     return unicodedata.normalize("NFKC", text).strip().lower() in _CLEAR_WORDS
 
 
 def parse_goal(text: str, today: date) -> GoalSpec:
-    """"2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
+    """ "2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
     t = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower().strip()
     m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
     if m:
@@ -119,16 +119,24 @@ def parse_goal(text: str, today: date) -> GoalSpec:
     return GoalSpec(unit, amount=amount)
 
 
-async def set_goal(uow: UnitOfWork, user: User, spec: GoalSpec, now: datetime,
-                   preset: str | None = None) -> Goal:
-    goal = Goal(user_id=user.id, kind=spec.kind, amount=spec.amount, target_date=spec.target_date,
-                preset=preset, started_on=local_date(now, user.timezone), created_at=now)
+async def set_goal(
+    uow: UnitOfWork, user: User, spec: GoalSpec, now: datetime, preset: str | None = None
+) -> Goal:
+    goal = Goal(
+        user_id=user.id,
+        kind=spec.kind,
+        amount=spec.amount,
+        target_date=spec.target_date,
+        preset=preset,
+        started_on=local_date(now, user.timezone),
+        created_at=now,
+    )
     return await uow.goals.replace_main(goal)
 
 
 async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) -> Goal:
     today = local_date(now, user.timezone)
-    if preset in ("ramadan", "month"):         # a khatm in 30 days: a juz a day
+    if preset in ("ramadan", "month"):  # a khatm in 30 days: a juz a day
         target = today + timedelta(days=29)
         if preset == "ramadan" and hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS:
             target = hijri.ramadan_end(today)  # during (or just before) Ramadan: by its last day
@@ -139,8 +147,17 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
         from tracker import reminders  # here: tracker.reminders imports this module
 
         number, weekday = (67, None) if preset == "mulk" else (18, FRIDAY)
-        goal = await uow.goals.set_habit(Goal(user_id=user.id, kind="surah", amount=number, weekday=weekday,
-                                              preset=preset, started_on=today, created_at=now))
+        goal = await uow.goals.set_habit(
+            Goal(
+                user_id=user.id,
+                kind="surah",
+                amount=number,
+                weekday=weekday,
+                preset=preset,
+                started_on=today,
+                created_at=now,
+            )
+        )
         if preset == "kahf":  # the Friday reminder comes with the habit
             await reminders.set_reminder(uow, user, "kahf", reminders.DEFAULT_KAHF_TIME, now)
         return goal
@@ -166,12 +183,12 @@ class Today:
 
     today: date
     goal: Goal | None
-    unit: str | None = None            # the unit target/done are in
+    unit: str | None = None  # the unit target/done are in
     target: float = 0.0
     done: float = 0.0
-    days_left: int | None = None       # khatm_by: days left, today included (<= 0: past the deadline)
-    achieved: bool = False             # khatm_by: the khatm was completed since the goal was set
-    portion: Span | None = None        # what to read next to meet today's target
+    days_left: int | None = None  # khatm_by: days left, today included (<= 0: past the deadline)
+    achieved: bool = False  # khatm_by: the khatm was completed since the goal was set
+    portion: Span | None = None  # what to read next to meet today's target
     habits: list[Habit] = field(default_factory=list)
 
     @property
@@ -202,7 +219,7 @@ def portion_from(start: Ayah, unit: str, amount: float) -> Span:
     unit_of, unit_span = _UNIT_OF[unit], _UNIT_SPAN[unit]
     while position <= TOTAL_AYAHS and left > 1e-9:
         span = unit_span(unit_of(position))
-        here = (span.last_index - position + 1) / span.count      # what reading to this unit's end is worth
+        here = (span.last_index - position + 1) / span.count  # what reading to this unit's end is worth
         if left <= here + 1e-9:
             last = position + math.ceil(left * span.count - 1e-9) - 1
             last = min(page_span(page_of(last)).last_index, span.last_index)
@@ -243,20 +260,40 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
     result = {}
     for user in users:
         khatm = khatms.get(user.id)
-        result[user.id] = _today(user, todays[user.id], main.get(user.id), habit_goals[user.id],
-                                 todays_ranges[user.id], rows_by_khatm[khatm.id] if khatm else [],
-                                 completed.get(user.id, []))
+        result[user.id] = _today(
+            user,
+            todays[user.id],
+            main.get(user.id),
+            habit_goals[user.id],
+            todays_ranges[user.id],
+            rows_by_khatm[khatm.id] if khatm else [],
+            completed.get(user.id, []),
+        )
     return result
 
 
-def _today(user: User, today: date, goal: Goal | None, habit_goals: list[Goal], todays: list[tuple[int, int]],
-           khatm_rows: list, completed: list[datetime]) -> Today:
+def _today(
+    user: User,
+    today: date,
+    goal: Goal | None,
+    habit_goals: list[Goal],
+    todays: list[tuple[int, int]],
+    khatm_rows: list,
+    completed: list[datetime],
+) -> Today:
     """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
     covered_today = coverage.merge(todays)
-    habits = [Habit(g.amount, g.weekday, g.weekday is None or g.weekday == today.weekday(),
-                    coverage.contains(covered_today, surah_span(g.amount).first_index,
-                                      surah_span(g.amount).last_index))
-              for g in sorted(habit_goals, key=lambda g: g.amount)]
+    habits = [
+        Habit(
+            g.amount,
+            g.weekday,
+            g.weekday is None or g.weekday == today.weekday(),
+            coverage.contains(
+                covered_today, surah_span(g.amount).first_index, surah_span(g.amount).last_index
+            ),
+        )
+        for g in sorted(habit_goals, key=lambda g: g.amount)
+    ]
     if goal is None:
         return Today(today, None, habits=habits)
     merged_now = coverage.merge((r.start_index, r.end_index) for r in khatm_rows)
@@ -264,16 +301,18 @@ def _today(user: User, today: date, goal: Goal | None, habit_goals: list[Goal], 
     start = continue_point(merged_now, latest.end_index if latest else None) or Ayah(1, 1)
     if goal.kind == "khatm_by":
         achieved = any(local_date(at, user.timezone) >= goal.started_on for at in completed)
-        before_today = coverage.merge((r.start_index, r.end_index)
-                                      for r in khatm_rows if r.local_date < today)
+        before_today = coverage.merge(
+            (r.start_index, r.end_index) for r in khatm_rows if r.local_date < today
+        )
         remaining = TOTAL_AYAHS - coverage.covered_count(before_today)
         days_left = (goal.target_date - today).days + 1
         target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))
         done = float(coverage.covered_count(merged_now) - coverage.covered_count(before_today))
         result = Today(today, goal, "ayahs", target, done, days_left, achieved, habits=habits)
     else:
-        result = Today(today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind),
-                       habits=habits)
+        result = Today(
+            today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind), habits=habits
+        )
     if not result.met:
         result = replace(result, portion=portion_from(start, result.unit, result.left))
     return result

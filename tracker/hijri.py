@@ -27,7 +27,7 @@ def hijri_date(d: date) -> tuple[int, int, int]:
 
 
 def format_hijri(d: date, lang: str) -> str:
-    """"12 Ramadan 1447 AH" in English, "١٢ رمضان ١٤٤٧ هـ" in Arabic (plain text, for messages)."""
+    """ "12 Ramadan 1447 AH" in English, "١٢ رمضان ١٤٤٧ هـ" in Arabic (plain text, for messages)."""
     h = _to_hijri(d)
     name_lang = "ar" if lang == "ar" else "en"
     text = f"{h.day} {h.month_name(name_lang)} {h.year} {h.notation(name_lang)}"

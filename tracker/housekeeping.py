@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from storage import UnitOfWork
 
-HANDLED_UPDATES_KEPT = timedelta(days=7)    # Telegram stops redelivering an update within a day
-DELIVERIES_KEPT = timedelta(days=60)         # a claim guards its own local day; two months is generous
+HANDLED_UPDATES_KEPT = timedelta(days=7)  # Telegram stops redelivering an update within a day
+DELIVERIES_KEPT = timedelta(days=60)  # a claim guards its own local day; two months is generous
 
 
 async def prune(uow: UnitOfWork, now: datetime) -> tuple[int, int]:
     """Delete old handled-update records and delivery claims: (updates, deliveries) removed."""
-    return (await uow.handled.prune(now - HANDLED_UPDATES_KEPT),
-            await uow.deliveries.prune(now - DELIVERIES_KEPT))
+    return (
+        await uow.handled.prune(now - HANDLED_UPDATES_KEPT),
+        await uow.deliveries.prune(now - DELIVERIES_KEPT),
+    )

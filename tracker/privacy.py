@@ -28,8 +28,10 @@ def _row(obj: object) -> dict[str, Any]:
 async def export_data(uow: UnitOfWork, user: User) -> dict[str, Any]:
     """Everything stored about the user, table by table, as JSON-ready values."""
     tables = await uow.users.everything(user.id)
-    return {"user": _row(user), **{name: [{k: _plain(v) for k, v in row.items()} for row in rows]
-                                   for name, rows in tables.items()}}
+    return {
+        "user": _row(user),
+        **{name: [{k: _plain(v) for k, v in row.items()} for row in rows] for name, rows in tables.items()},
+    }
 
 
 def export_json(data: dict[str, Any]) -> bytes:
@@ -39,13 +41,24 @@ def export_json(data: dict[str, Any]) -> bytes:
 def readings_csv(data: dict[str, Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "local_date", "recorded_at_utc", "from", "to", "ayahs", "khatm_id", "source",
-                     "text"])
+    writer.writerow(
+        ["id", "local_date", "recorded_at_utc", "from", "to", "ayahs", "khatm_id", "source", "text"]
+    )
     for r in data["readings"]:
         first, last = Ayah.from_index(r["start_index"]), Ayah.from_index(r["end_index"])
-        writer.writerow([r["id"], r["local_date"], r["recorded_at"], f"{first.surah}:{first.ayah}",
-                         f"{last.surah}:{last.ayah}", r["end_index"] - r["start_index"] + 1, r["khatm_id"],
-                         r["source"], r["source_text"] or ""])
+        writer.writerow(
+            [
+                r["id"],
+                r["local_date"],
+                r["recorded_at"],
+                f"{first.surah}:{first.ayah}",
+                f"{last.surah}:{last.ayah}",
+                r["end_index"] - r["start_index"] + 1,
+                r["khatm_id"],
+                r["source"],
+                r["source_text"] or "",
+            ]
+        )
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet apps read Arabic right
 
 

@@ -25,7 +25,7 @@ class Progress:
     complete_juz: list[int]
     complete_pages: int
     continue_from: Ayah | None
-    pace_per_day: float                # ayahs a day over the last PACE_DAYS local days
+    pace_per_day: float  # ayahs a day over the last PACE_DAYS local days
     estimated_finish: date | None
     today: date
 
@@ -69,8 +69,9 @@ async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
     return pace(ayahs, today)
 
 
-async def _open_khatm_coverage(uow: UnitOfWork, user: User,
-                               now: datetime) -> tuple[Khatm, list[coverage.Interval], int | None]:
+async def _open_khatm_coverage(
+    uow: UnitOfWork, user: User, now: datetime
+) -> tuple[Khatm, list[coverage.Interval], int | None]:
     """The open khatm, its merged coverage, and where the user's latest reading in it ended."""
     khatm = await open_khatm(uow, user.id, now)
     merged = await khatm_coverage(uow, khatm.id)

@@ -33,10 +33,10 @@ class LogResult:
     readings: list[Reading]
     spans: list[Span]
     khatm_number: int
-    covered: int                    # ayahs of the open khatm covered after this log
-    new_ayahs: int                  # ayahs this log added to the khatm's coverage
-    completed_khatm: int | None     # the khatm number this log completed, if it did
-    duplicate: bool                 # the update had already been logged
+    covered: int  # ayahs of the open khatm covered after this log
+    new_ayahs: int  # ayahs this log added to the khatm's coverage
+    completed_khatm: int | None  # the khatm number this log completed, if it did
+    duplicate: bool  # the update had already been logged
 
     @property
     def percent(self) -> float:
@@ -59,10 +59,18 @@ def _spans_of(readings: Sequence[Reading]) -> list[Span]:
     return [Span.from_indices(r.start_index, r.end_index) for r in readings]
 
 
-async def log_reading(uow: UnitOfWork, user: User, spans: Sequence[Span], *, now: datetime,
-                      update_id: int | None = None, source_text: str | None = None,
-                      source: str = "message", yesterday: bool = False,
-                      on_date: date | None = None) -> LogResult:
+async def log_reading(
+    uow: UnitOfWork,
+    user: User,
+    spans: Sequence[Span],
+    *,
+    now: datetime,
+    update_id: int | None = None,
+    source_text: str | None = None,
+    source: str = "message",
+    yesterday: bool = False,
+    on_date: date | None = None,
+) -> LogResult:
     """Record `spans` for the user's local today (or yesterday, or an explicit local date)."""
     if not spans or len(spans) > MAX_SPANS_PER_LOG:
         raise ValueError(f"a log holds 1 to {MAX_SPANS_PER_LOG} passages, not {len(spans)}")
@@ -76,9 +84,20 @@ async def log_reading(uow: UnitOfWork, user: User, spans: Sequence[Span], *, now
     before = await khatm_coverage(uow, khatm.id)
     text = (source_text or "")[:MAX_SOURCE_TEXT] or None
     readings = [
-        await uow.readings.add(Reading(
-            user_id=user.id, khatm_id=khatm.id, start_index=span.first_index, end_index=span.last_index,
-            local_date=day, recorded_at=now, source=source, source_text=text, update_id=update_id, part=part))
+        await uow.readings.add(
+            Reading(
+                user_id=user.id,
+                khatm_id=khatm.id,
+                start_index=span.first_index,
+                end_index=span.last_index,
+                local_date=day,
+                recorded_at=now,
+                source=source,
+                source_text=text,
+                update_id=update_id,
+                part=part,
+            )
+        )
         for part, span in enumerate(spans)
     ]
     after = coverage.merge([*before, *((r.start_index, r.end_index) for r in readings)])
@@ -96,7 +115,7 @@ async def log_reading(uow: UnitOfWork, user: User, spans: Sequence[Span], *, now
 @dataclass(frozen=True)
 class Removed:
     spans: list[Span]
-    reopened_khatm: int | None      # a khatm the removal un-completed
+    reopened_khatm: int | None  # a khatm the removal un-completed
 
 
 async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Removed | None:
@@ -123,8 +142,9 @@ class AlreadyUndone(Exception):
     """This /undo was handled before (Telegram redelivered it): undoing again would hit an older log."""
 
 
-async def undo_last(uow: UnitOfWork, user: User, *, update_id: int | None = None,
-                    now: datetime | None = None) -> Removed | None:
+async def undo_last(
+    uow: UnitOfWork, user: User, *, update_id: int | None = None, now: datetime | None = None
+) -> Removed | None:
     """Remove the most recent log (every span of that message). None when there is nothing to undo.
 
     With `update_id`, the same update undoes at most once (raises AlreadyUndone the second time).
@@ -142,8 +162,11 @@ async def undo_log(uow: UnitOfWork, user: User, reading_id: int) -> Removed | No
     reading = await uow.readings.get(user.id, reading_id)
     if reading is None:
         return None
-    group = ([reading] if reading.update_id is None
-             else await uow.readings.for_update_id(user.id, reading.update_id))
+    group = (
+        [reading]
+        if reading.update_id is None
+        else await uow.readings.for_update_id(user.id, reading.update_id)
+    )
     return await _remove(uow, user, group)
 
 

@@ -24,9 +24,9 @@ DEFAULT_STREAK_TIME = time(21, 0)
 DEFAULT_KAHF_TIME = time(9, 0)
 DEFAULT_WEEKLY_TIME = time(9, 0)
 FRIDAY = 4
-MONDAY = 0   # the week starts on Monday (what Babel's CLDR data gives for both our languages)
+MONDAY = 0  # the week starts on Monday (what Babel's CLDR data gives for both our languages)
 LAPSED_DAYS = 28  # no weekly summary for someone who has not read for this long: a summary is not a nag
-GRACE_WINDOW = timedelta(hours=2)   # after down time, a missed nudge is still sent if this recent
+GRACE_WINDOW = timedelta(hours=2)  # after down time, a missed nudge is still sent if this recent
 
 
 def _local_instant(day: date, at: time, timezone: str) -> datetime:
@@ -37,7 +37,7 @@ def _local_instant(day: date, at: time, timezone: str) -> datetime:
 
 def next_due(at: time, timezone: str, after: datetime, weekday: int | None = None) -> datetime:
     """The first instant strictly after `after` when it is `at` o'clock locally (on `weekday`, if given)."""
-    day = local_date(after, timezone) - timedelta(days=1)     # yesterday's slot may still be ahead in UTC
+    day = local_date(after, timezone) - timedelta(days=1)  # yesterday's slot may still be ahead in UTC
     for _ in range(16):
         if weekday is None or day.weekday() == weekday:
             instant = _local_instant(day, at, timezone)
@@ -51,8 +51,9 @@ def _weekday(kind: str) -> int | None:
     return {"kahf": FRIDAY, "weekly": MONDAY}.get(kind)
 
 
-async def set_reminder(uow: UnitOfWork, user: User, kind: str, at: time, now: datetime, slot: int = 1,
-                       enabled: bool = True) -> Reminder:
+async def set_reminder(
+    uow: UnitOfWork, user: User, kind: str, at: time, now: datetime, slot: int = 1, enabled: bool = True
+) -> Reminder:
     if kind not in KINDS:
         raise ValueError(f"unknown reminder kind {kind!r}")
     reminder = await uow.reminders.get(user.id, kind, slot)
@@ -97,7 +98,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 
 def parse_time(text: str) -> time | None:
-    """"7:30", "07:30", "21", "9pm", "9:15 am", "٧:٣٠" -> a local time; None if it isn't one."""
+    """ "7:30", "07:30", "21", "9pm", "9:15 am", "٧:٣٠" -> a local time; None if it isn't one."""
     m = _TIME.match(text.translate(_DIGITS))
     if not m:
         return None
@@ -116,7 +117,7 @@ _OFF_WORDS = {"off", "stop", "none", "إيقاف", "ايقاف"}
 
 
 def parse_request(words: list[str]) -> tuple[str, list[time]]:
-    """"/remind 07:30 21:00", "/remind streak 22:00", "/remind kahf off" -> (kind, times); no times = off.
+    """ "/remind 07:30 21:00", "/remind streak 22:00", "/remind kahf off" -> (kind, times); no times = off.
 
     ValueError when the times can't be read, or there are too many for the kind.
     """
@@ -142,19 +143,21 @@ async def apply_request(uow: UnitOfWork, user: User, kind: str, times: list[time
 @dataclass(frozen=True)
 class Decision:
     send: bool
-    reason: str                          # "send", "late", "day_over", "target_met", "no_streak", "done"
+    reason: str  # "send", "late", "day_over", "target_met", "no_streak", "done"
     local_date: date
     payload: dict[str, Any]
 
 
-async def decide(uow: UnitOfWork, user: User, reminder: Reminder, now: datetime,
-                 grace: timedelta = GRACE_WINDOW) -> Decision:
+async def decide(
+    uow: UnitOfWork, user: User, reminder: Reminder, now: datetime, grace: timedelta = GRACE_WINDOW
+) -> Decision:
     """Whether the due `reminder` should be sent now, and what it should say."""
     return (await decide_many(uow, [(reminder, user)], now, grace))[0]
 
 
-async def decide_many(uow: UnitOfWork, due: list[tuple[Reminder, User]], now: datetime,
-                      grace: timedelta = GRACE_WINDOW) -> list[Decision]:
+async def decide_many(
+    uow: UnitOfWork, due: list[tuple[Reminder, User]], now: datetime, grace: timedelta = GRACE_WINDOW
+) -> list[Decision]:
     """Decide a batch of due reminders with a fixed number of queries for the common kinds."""
     decisions: list[Decision | None] = [None] * len(due)
     days = [local_date(r.next_due_at or now, u.timezone) for r, u in due]
@@ -171,12 +174,18 @@ async def decide_many(uow: UnitOfWork, due: list[tuple[Reminder, User]], now: da
         reminder, user = due[i]
         today = todays[user.id]
         if reminder.kind == "daily":
-            decisions[i] = (Decision(False, "target_met", days[i], {}) if today.met
-                            else Decision(True, "send", days[i], {"today": today}))
+            decisions[i] = (
+                Decision(False, "target_met", days[i], {})
+                if today.met
+                else Decision(True, "send", days[i], {"today": today})
+            )
         elif reminder.kind == "kahf":
             done = any(h.surah == 18 and h.done_today for h in today.habits)
-            decisions[i] = (Decision(False, "done", days[i], {}) if done
-                            else Decision(True, "send", days[i], {"today": today}))
+            decisions[i] = (
+                Decision(False, "done", days[i], {})
+                if done
+                else Decision(True, "send", days[i], {"today": today})
+            )
         elif reminder.kind == "weekly":
             decisions[i] = await _decide_weekly(uow, user, now, days[i])
         else:

@@ -26,14 +26,14 @@ class Period:
 @dataclass(frozen=True)
 class Stats:
     today: date
-    daily_pages: list[tuple[date, float]]      # the last 30 local days, oldest first, zeros included
-    year_pages: dict[date, float]              # pages per local day over the last 53 weeks
-    target_pages: float | None                 # today's target, in pages, if there is a goal
+    daily_pages: list[tuple[date, float]]  # the last 30 local days, oldest first, zeros included
+    year_pages: dict[date, float]  # pages per local day over the last 53 weeks
+    target_pages: float | None  # today's target, in pages, if there is a goal
     week: Period
     month: Period
     year: Period
     all_time: Period
-    pace_pages: float                          # pages a day, recent
+    pace_pages: float  # pages a day, recent
     khatms_completed: int
     streak: streaks.Streak
 
@@ -80,13 +80,17 @@ async def stats_for(uow: UnitOfWork, user: User, now: datetime) -> Stats:
 async def khatm_fractions(uow: UnitOfWork, user: User, now: datetime, unit: str = "juz") -> list[float]:
     """How much of each juz (or page) of the open khatm is read, 0..1: the khatm picture."""
     merged = await khatm_coverage(uow, (await open_khatm(uow, user.id, now)).id)
-    spans = [juz_span(n) for n in range(1, JUZ_COUNT + 1)] if unit == "juz" else \
-        [page_span(n) for n in range(1, PAGE_COUNT + 1)]
+    spans = (
+        [juz_span(n) for n in range(1, JUZ_COUNT + 1)]
+        if unit == "juz"
+        else [page_span(n) for n in range(1, PAGE_COUNT + 1)]
+    )
     out = []
     for span in spans:
-        covered = sum(max(0, min(b, span.last_index) - max(a, span.first_index) + 1) for a, b in merged
-                      if a <= span.last_index and b >= span.first_index)
+        covered = sum(
+            max(0, min(b, span.last_index) - max(a, span.first_index) + 1)
+            for a, b in merged
+            if a <= span.last_index and b >= span.first_index
+        )
         out.append(covered / span.count)
     return out
-
-

@@ -22,12 +22,12 @@ WINDOW = 7
 
 @dataclass(frozen=True)
 class Streak:
-    current: int                       # read days in the unbroken run that reaches today
+    current: int  # read days in the unbroken run that reaches today
     longest: int
     read_today: bool
     days_this_month: int
-    grace_left: int                    # grace days still available today (0 when off)
-    graced: list[date] = field(default_factory=list)   # missed days forgiven in the current run
+    grace_left: int  # grace days still available today (0 when off)
+    graced: list[date] = field(default_factory=list)  # missed days forgiven in the current run
     excused: list[date] = field(default_factory=list)  # excused days in the current run
 
     @property
@@ -43,7 +43,7 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
         return Streak(0, 0, False, 0, grace_per_week)
     start = min(min(read), min(excused, default=today))
     run = longest = 0
-    graced_recent: deque[date] = deque()       # grace days used in the last WINDOW days
+    graced_recent: deque[date] = deque()  # grace days used in the last WINDOW days
     run_graced: list[date] = []
     run_excused: list[date] = []
     day = start
@@ -55,7 +55,7 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
         elif day in excused:
             run_excused.append(day)
         elif day == today:
-            pass                                 # today is not over: it cannot break anything
+            pass  # today is not over: it cannot break anything
         elif run > 0 and len(graced_recent) < grace_per_week:
             graced_recent.append(day)
             run_graced.append(day)
@@ -65,8 +65,15 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
         day += timedelta(days=1)
     while graced_recent and graced_recent[0] <= today - timedelta(days=WINDOW):
         graced_recent.popleft()
-    return Streak(run, longest, today in read, days_this_month,
-                  max(0, grace_per_week - len(graced_recent)), run_graced, run_excused if run else [])
+    return Streak(
+        run,
+        longest,
+        today in read,
+        days_this_month,
+        max(0, grace_per_week - len(graced_recent)),
+        run_graced,
+        run_excused if run else [],
+    )
 
 
 async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
@@ -79,7 +86,7 @@ async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
 EXCUSE_REASONS = ("travel", "illness", "menstruation", "other")
 
 
-EXCUSABLE_DAYS_AGO = (0, 1)   # today or yesterday: an excuse is for a day just lived, not for history
+EXCUSABLE_DAYS_AGO = (0, 1)  # today or yesterday: an excuse is for a day just lived, not for history
 
 
 async def excuse_recent(uow: UnitOfWork, user: User, days_ago: int, reason: str, now: datetime) -> date:

@@ -24,16 +24,29 @@ class Contact:
     is_new: bool
 
 
-async def touch_user(uow: UnitOfWork, user_id: int, *, first_name: str | None, telegram_language: str | None,
-                     default_timezone: str, now: datetime) -> Contact:
+async def touch_user(
+    uow: UnitOfWork,
+    user_id: int,
+    *,
+    first_name: str | None,
+    telegram_language: str | None,
+    default_timezone: str,
+    now: datetime,
+) -> Contact:
     """The user behind an update, created on first contact. Writing to the bot again unblocks them."""
     user = await uow.users.get(user_id)
     if user is None:
         # The first contact can come from a group and a private chat at the same moment (two chats run
         # concurrently): the row is created at most once and both updates carry on with it.
-        created = await uow.users.add_if_absent(User(
-            id=user_id, first_name=(first_name or "")[:128] or None, language=language_for(telegram_language),
-            timezone=default_timezone, created_at=now))
+        created = await uow.users.add_if_absent(
+            User(
+                id=user_id,
+                first_name=(first_name or "")[:128] or None,
+                language=language_for(telegram_language),
+                timezone=default_timezone,
+                created_at=now,
+            )
+        )
         user = await uow.users.get(user_id)
         return Contact(user, created)
     if user.blocked_at is not None:

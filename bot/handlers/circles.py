@@ -39,9 +39,9 @@ from tracker import circles
 from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge, RoundStatus
 from tracker.clock import local_date
 
-ANNOUNCE_DELAY = 180.0          # seconds: one batched announcement per circle every few minutes at most
+ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few minutes at most
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-_PENDING = "circles.pending"    # bot_data key: post-commit work of the updates in flight, by update id
+_PENDING = "circles.pending"  # bot_data key: post-commit work of the updates in flight, by update id
 GROUPS = filters.ChatType.GROUPS
 
 
@@ -50,8 +50,8 @@ class _Work:
     """What an update asks for once its unit of work has committed."""
 
     admin: bool = False
-    status: set[int] = field(default_factory=set)      # circle ids whose round status to refresh
-    announce: set[int] = field(default_factory=set)    # circle ids to schedule an announcement for
+    status: set[int] = field(default_factory=set)  # circle ids whose round status to refresh
+    announce: set[int] = field(default_factory=set)  # circle ids to schedule an announcement for
     lang: str = "en"
 
 
@@ -68,8 +68,11 @@ async def is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: in
     return member.status in ADMIN_STATUSES
 
 
-def _group(fn: Callable[[Ctx], Awaitable[Reply | list[Reply] | None]], *,
-           admin: bool | Callable[[Update], bool] = False):
+def _group(
+    fn: Callable[[Ctx], Awaitable[Reply | list[Reply] | None]],
+    *,
+    admin: bool | Callable[[Update], bool] = False,
+):
     """Run `fn` as a runtime handler, with the admin check made before its unit of work opens and the
     post-commit work (status edits, announcement scheduling) done after it committed and replied."""
     inner = handler(fn)
@@ -141,8 +144,10 @@ async def flush_circle(app: Application, circle_id: int) -> None:
     t = translator(news.language if news else creator.language if creator else "en")
     if news is not None and news.items:
         lines = [t("circle.announce.title")]
-        lines += [t("circle.announce.line", name=html.escape(name), what=spans_label(spans, t))
-                  for name, spans in news.items]
+        lines += [
+            t("circle.announce.line", name=html.escape(name), what=spans_label(spans, t))
+            for name, spans in news.items
+        ]
         try:
             await app.bot.send_message(news.chat_id, "\n".join(lines))
         except TelegramError:
@@ -157,8 +162,14 @@ def _member_count(t: Translator, n: int) -> str:
 
 def status_view(status: RoundStatus, t: Translator) -> tuple[str, list[list[tuple[str, str]]]]:
     rnd = status.round
-    lines = [t("circle.round.title", number=t.num(rnd.number), done=t.num(status.done_count),
-               taken=t.num(status.taken_count))]
+    lines = [
+        t(
+            "circle.round.title",
+            number=t.num(rnd.number),
+            done=t.num(status.done_count),
+            taken=t.num(status.taken_count),
+        )
+    ]
     if rnd.deadline:
         lines.append(t("circle.round.deadline", date=t.date(rnd.deadline)))
     readers: dict[int, list[str]] = {}
@@ -172,11 +183,19 @@ def status_view(status: RoundStatus, t: Translator) -> tuple[str, list[list[tupl
     free = [t.num(j.juz) for j in status.juz if j.user_id is None]
     if free:
         lines.append(t("circle.round.free", juz=t.join(free)))
-    take = [(t("circle.button.take", juz=t.num(j.juz)), f"ct:{rnd.id}:{j.juz}")
-            for j in status.juz if j.user_id is None]
-    done = [(t("circle.button.done", juz=t.num(j.juz)), f"cd:{rnd.id}:{j.juz}")
-            for j in status.juz if j.user_id is not None and not j.done]
-    rows = [take[i:i + 3] for i in range(0, len(take), 3)] + [done[i:i + 3] for i in range(0, len(done), 3)]
+    take = [
+        (t("circle.button.take", juz=t.num(j.juz)), f"ct:{rnd.id}:{j.juz}")
+        for j in status.juz
+        if j.user_id is None
+    ]
+    done = [
+        (t("circle.button.done", juz=t.num(j.juz)), f"cd:{rnd.id}:{j.juz}")
+        for j in status.juz
+        if j.user_id is not None and not j.done
+    ]
+    rows = [take[i : i + 3] for i in range(0, len(take), 3)] + [
+        done[i : i + 3] for i in range(0, len(done), 3)
+    ]
     if take:
         rows.append([(t("circle.button.distribute"), f"ca:{rnd.id}")])
     return "\n".join(lines), rows
@@ -190,8 +209,9 @@ def summary_text(status: RoundStatus, t: Translator) -> str:
     names = {j.user_id: j.name for j in status.juz if j.user_id is not None}
     lines = [t("circle.round.complete", number=t.num(rnd.number), days=t.plural("count.days", days))]
     for user_id, juz in status.readers().items():
-        lines.append(t("circle.round.reader", name=html.escape(names[user_id]),
-                       juz=t.join([t.num(j) for j in juz])))
+        lines.append(
+            t("circle.round.reader", name=html.escape(names[user_id]), juz=t.join([t.num(j) for j in juz]))
+        )
     lines.append(t("circle.round.dua"))
     return "\n".join(lines)
 
@@ -217,12 +237,15 @@ async def refresh_status(app: Application, circle_id: int, t: Translator) -> Non
         closing = []
         for done in await uow.circles.rounds_to_close(circle_id):
             closing.append((done.status_message_id, await circles.round_status(uow, done, svc.clock())))
-            done.status_message_id = None                       # claimed: only this refresh closes it
+            done.status_message_id = None  # claimed: only this refresh closes it
     for message_id, final in closing:
         text, _ = status_view(final, t)
         await _edit_or_post(app, chat_id, message_id, text, None, post_if_gone=False)
-        buttons = None if final.round.cancelled_at else [[(
-            t("circle.button.next_round", number=t.num(final.round.number + 1)), f"cn:{circle_id}")]]
+        buttons = (
+            None
+            if final.round.cancelled_at
+            else [[(t("circle.button.next_round", number=t.num(final.round.number + 1)), f"cn:{circle_id}")]]
+        )
         await app.bot.send_message(chat_id, summary_text(final, t), reply_markup=inline(buttons))
     if status is None:
         return
@@ -235,13 +258,21 @@ async def refresh_status(app: Application, circle_id: int, t: Translator) -> Non
                 rnd.status_message_id = posted
 
 
-async def _edit_or_post(app: Application, chat_id: int, message_id: int | None, text: str,
-                        buttons: list | None, *, post_if_gone: bool = True) -> int | None:
+async def _edit_or_post(
+    app: Application,
+    chat_id: int,
+    message_id: int | None,
+    text: str,
+    buttons: list | None,
+    *,
+    post_if_gone: bool = True,
+) -> int | None:
     """Edit the message; -> the id of a freshly posted one when it had to be posted, else None."""
     if message_id is not None:
         try:
-            await app.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                            reply_markup=inline(buttons))
+            await app.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=inline(buttons)
+            )
             return None
         except BadRequest as exc:
             reason = str(exc).lower()
@@ -258,8 +289,12 @@ async def _edit_or_post(app: Application, chat_id: int, message_id: int | None, 
 def _period_lines(t: Translator, rows: list[MemberPeriod]) -> list[str]:
     lines = []
     for p in rows:
-        line = t("circle.board.line", name=html.escape(p.name), pages=amount_text(t, "pages", p.pages),
-                 days=t.plural("count.days", p.days))
+        line = t(
+            "circle.board.line",
+            name=html.escape(p.name),
+            pages=amount_text(t, "pages", p.pages),
+            days=t.plural("count.days", p.days),
+        )
         if p.streak >= 2:
             line += " " + t("circle.board.streak", n=t.num(p.streak))
         lines.append(line)
@@ -270,13 +305,25 @@ def board_text(board: Board, t: Translator) -> str:
     lines = [t("circle.board.week")]
     lines += _period_lines(t, board.week) or [t("circle.board.quiet")]
     if board.week:
-        lines.append(t("circle.board.total", pages=amount_text(t, "pages", board.week_pages),
-                       active=t.num(board.week_active), members=_member_count(t, board.member_count)))
+        lines.append(
+            t(
+                "circle.board.total",
+                pages=amount_text(t, "pages", board.week_pages),
+                active=t.num(board.week_active),
+                members=_member_count(t, board.member_count),
+            )
+        )
     lines += ["", t("circle.board.month")]
     lines += _period_lines(t, board.month) or [t("circle.board.quiet")]
     if board.month:
-        lines.append(t("circle.board.total", pages=amount_text(t, "pages", board.month_pages),
-                       active=t.num(board.month_active), members=_member_count(t, board.member_count)))
+        lines.append(
+            t(
+                "circle.board.total",
+                pages=amount_text(t, "pages", board.month_pages),
+                active=t.num(board.month_active),
+                members=_member_count(t, board.member_count),
+            )
+        )
     lines += ["", t("circle.board.kind")]
     return "\n".join(lines)
 
@@ -286,21 +333,36 @@ def digest_text(digest: Digest, t: Translator) -> str:
     board = digest.board
     lines = [t("circle.digest.title")]
     if board.week:
-        lines.append(t("circle.board.total", pages=amount_text(t, "pages", board.week_pages),
-                       active=t.num(board.week_active), members=_member_count(t, board.member_count)))
+        lines.append(
+            t(
+                "circle.board.total",
+                pages=amount_text(t, "pages", board.week_pages),
+                active=t.num(board.week_active),
+                members=_member_count(t, board.member_count),
+            )
+        )
     else:
         lines.append(t("circle.board.quiet"))
     if digest.status is not None:
-        lines.append(t("circle.round.title", number=t.num(digest.status.round.number),
-                       done=t.num(digest.status.done_count), taken=t.num(digest.status.taken_count)))
+        lines.append(
+            t(
+                "circle.round.title",
+                number=t.num(digest.status.round.number),
+                done=t.num(digest.status.done_count),
+                taken=t.num(digest.status.taken_count),
+            )
+        )
     return "\n".join(lines)
 
 
 def nudge_text(nudge: RoundNudge, t: Translator) -> str:
     """The words of a round nudge (tracker.circles.round_nudges_due): private, or a mention in the group
     for members who never started the bot."""
-    params = dict(number=t.num(nudge.round_number), date=t.date(nudge.deadline),
-                  juz=t.join([t.num(j) for j in nudge.juz]))
+    params = dict(
+        number=t.num(nudge.round_number),
+        date=t.date(nudge.deadline),
+        juz=t.join([t.num(j) for j in nudge.juz]),
+    )
     if nudge.in_group:
         mention = f'<a href="tg://user?id={nudge.user_id}">{html.escape(nudge.name)}</a>'
         return t("circle.nudge.group", mention=mention, **params)
@@ -410,7 +472,7 @@ async def _log_command(ctx: Ctx) -> Reply:
     if not text.strip():
         return Reply(ctx.t("circle.log_usage"))
     reply = await log_text(ctx, text, source="circle", notify_circles=False)
-    if reply.buttons:                          # logged: keep the group reply to its first line
+    if reply.buttons:  # logged: keep the group reply to its first line
         reply.text = reply.text.split("\n")[0]
         finished = await circles.complete_covered_juz(ctx.uow, ctx.user, ctx.now)
         work = _work(ctx)
@@ -444,7 +506,7 @@ async def _khatm_command(ctx: Ctx) -> Reply | None:
             return Reply(t("circle.round.none"))
         work.status.add(circle.id)
         return None
-    if rnd is not None:                        # show the status again, as a fresh message at the bottom
+    if rnd is not None:  # show the status again, as a fresh message at the bottom
         rnd.status_message_id = None
         work.status.add(circle.id)
         return None
@@ -513,10 +575,12 @@ async def _wird_reply(ctx: Ctx, circle, *, edit: bool = False) -> Reply:
         return Reply(t("circle.wird.none"), edit=edit)
     first, last = today.pages
     pages = t.num(first) if first == last else f"{t.num(first)}–{t.num(last)}"
-    text = "\n".join([
-        t("circle.wird.today", pages=pages, what=html.escape(today.span.label(t.lang))),
-        t("circle.wird.progress", done=t.num(today.done), members=_member_count(t, today.members)),
-    ])
+    text = "\n".join(
+        [
+            t("circle.wird.today", pages=pages, what=html.escape(today.span.label(t.lang))),
+            t("circle.wird.progress", done=t.num(today.done), members=_member_count(t, today.members)),
+        ]
+    )
     return Reply(text, buttons=[[(t("circle.button.wird_done"), f"cw:{circle.id}")]], edit=edit)
 
 
@@ -649,6 +713,7 @@ async def chat_migrated(ctx: Ctx) -> None:
 
 def _lang_of(fn):
     """Remember the user's language for the post-commit rendering."""
+
     @functools.wraps(fn)
     async def run(ctx: Ctx):
         _work(ctx).lang = ctx.t.lang
@@ -677,9 +742,13 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("board", _g(_board_command), filters=GROUPS))
     app.add_handler(CommandHandler("khatm", _g(_khatm_command, admin=True), filters=GROUPS))
     app.add_handler(CommandHandler("reassign", _g(_reassign_command, admin=True), filters=GROUPS))
-    app.add_handler(CommandHandler("wird", _g(_wird_command, admin=lambda u: bool(u.effective_message
-                                                                                  .text.split()[1:])),
-                                   filters=GROUPS))
+    app.add_handler(
+        CommandHandler(
+            "wird",
+            _g(_wird_command, admin=lambda u: bool(u.effective_message.text.split()[1:])),
+            filters=GROUPS,
+        )
+    )
     app.add_handler(CallbackQueryHandler(_g(_join_button_pressed), pattern=r"^cj:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(_g(_take_button), pattern=r"^ct:\d{1,18}:\d{1,2}$"))
     app.add_handler(CallbackQueryHandler(_g(_done_button), pattern=r"^cd:\d{1,18}:\d{1,2}$"))

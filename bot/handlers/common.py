@@ -27,9 +27,20 @@ async def admin_command(ctx: Ctx) -> Reply:
         return Reply(ctx.t("command.unknown", command="/admin"))
     o = await overview(ctx.uow, ctx.now)
     n = ctx.t.num
-    return Reply(ctx.t("admin.overview", users=n(o.users), active=n(o.active_7d), readings=n(o.readings_24h),
-                       blocked=n(o.blocked), circles=n(o.circles), reminders=n(o.reminders_enabled),
-                       overdue=n(o.reminders_overdue), nudges=n(o.nudges_24h), failed=n(o.nudges_failed_24h)))
+    return Reply(
+        ctx.t(
+            "admin.overview",
+            users=n(o.users),
+            active=n(o.active_7d),
+            readings=n(o.readings_24h),
+            blocked=n(o.blocked),
+            circles=n(o.circles),
+            reminders=n(o.reminders_enabled),
+            overdue=n(o.reminders_overdue),
+            nudges=n(o.nudges_24h),
+            failed=n(o.nudges_failed_24h),
+        )
+    )
 
 
 @handler

@@ -12,9 +12,14 @@ from tracker import goals, readings
 from tracker.goals import GoalError
 from tracker.progress import continue_from
 
-PRESET_BUTTONS = [("goal.preset.ramadan", "goal:ramadan"), ("goal.preset.month", "goal:month"),
-                  ("goal.preset.juz", "goal:juz1"), ("goal.preset.pages", "goal:pages2"),
-                  ("goal.preset.mulk", "goal:mulk"), ("goal.preset.kahf", "goal:kahf")]
+PRESET_BUTTONS = [
+    ("goal.preset.ramadan", "goal:ramadan"),
+    ("goal.preset.month", "goal:month"),
+    ("goal.preset.juz", "goal:juz1"),
+    ("goal.preset.pages", "goal:pages2"),
+    ("goal.preset.mulk", "goal:mulk"),
+    ("goal.preset.kahf", "goal:kahf"),
+]
 
 
 @handler
@@ -33,9 +38,14 @@ async def goal_command(ctx: Ctx) -> Reply:
         return await _goal_set_reply(ctx)
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     lines = [t("goal.current", goal=goal_text(t, today))]
-    lines += [t("goal.habit", surah=html.escape(surah_name(h.surah, t.lang)),
-                when=t("goal.every_friday") if h.weekday == goals.FRIDAY else t("goal.every_night"))
-              for h in today.habits]
+    lines += [
+        t(
+            "goal.habit",
+            surah=html.escape(surah_name(h.surah, t.lang)),
+            when=t("goal.every_friday") if h.weekday == goals.FRIDAY else t("goal.every_night"),
+        )
+        for h in today.habits
+    ]
     lines += ["", t("goal.choose"), t("goal.usage")]
     buttons = [[(t(key), data)] for key, data in PRESET_BUTTONS] + [[(t("goal.preset.clear"), "goal:clear")]]
     return Reply("\n".join(lines), buttons=buttons)
@@ -46,8 +56,9 @@ async def _goal_set_reply(ctx: Ctx, *, edit: bool = False) -> Reply:
     lines = [ctx.t("goal.set", goal=goal_text(ctx.t, today)), *today_lines(ctx.t, today)]
     if today.portion is not None:
         lines.append(ctx.t("next.portion", what=html.escape(today.portion.label(ctx.t.lang))))
-    return Reply("\n".join(lines), edit=edit,
-                 buttons=done_button(ctx.t, today.portion) if today.portion else None)
+    return Reply(
+        "\n".join(lines), edit=edit, buttons=done_button(ctx.t, today.portion) if today.portion else None
+    )
 
 
 @handler
@@ -89,8 +100,9 @@ async def done_portion(ctx: Ctx) -> Reply:
         span = Span.from_indices(first, last)
     except ValueError:
         return Reply("", toast=ctx.t("button.stale"))
-    result = await readings.log_reading(ctx.uow, ctx.user, [span], now=ctx.now,
-                                        update_id=ctx.update.update_id, source="reminder")
+    result = await readings.log_reading(
+        ctx.uow, ctx.user, [span], now=ctx.now, update_id=ctx.update.update_id, source="reminder"
+    )
     await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=False)
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)

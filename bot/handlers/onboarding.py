@@ -11,14 +11,15 @@ from bot.runtime import Ctx, Reply, handler
 from tracker import users
 from tracker.timezones import find_timezone, offset_zone, utc_offset_label
 
-AWAITING = "awaiting"          # key in user_data: what free text is expected next
+AWAITING = "awaiting"  # key in user_data: what free text is expected next
 OFFSETS = (-5, 0, 1, 2, 3, 4, 5, 6, 7, 8)
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
 
 
 def _language_buttons(current: str) -> list[list[tuple[str, str]]]:
-    return [[(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")
-             for code in LANGUAGES]]
+    return [
+        [(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGUAGES]
+    ]
 
 
 def _timezone_buttons(t: Translator) -> list[list[tuple[str, str]]]:
@@ -29,8 +30,10 @@ def _timezone_buttons(t: Translator) -> list[list[tuple[str, str]]]:
 def timezone_question(ctx: Ctx) -> list[Reply]:
     ctx.user_state[AWAITING] = "timezone"
     # The location keyboard first, so the offsets stay under the last message.
-    return [Reply(ctx.t("tz.location_hint"), location_keyboard=ctx.t("tz.share_location")),
-            Reply(ctx.t("tz.ask", current=ctx.user.timezone), buttons=_timezone_buttons(ctx.t))]
+    return [
+        Reply(ctx.t("tz.location_hint"), location_keyboard=ctx.t("tz.share_location")),
+        Reply(ctx.t("tz.ask", current=ctx.user.timezone), buttons=_timezone_buttons(ctx.t)),
+    ]
 
 
 @handler
@@ -38,17 +41,25 @@ async def start(ctx: Ctx) -> list[Reply]:
     name = html.escape(ctx.update.effective_user.first_name or "")
     if ctx.user.onboarded_at is not None:
         return [Reply(ctx.t("start.welcome_back", name=name) + "\n\n" + ctx.t("help.short"))]
-    return [Reply(ctx.t("start.welcome", name=name)),
-            Reply(ctx.t("start.language"), buttons=_language_buttons(ctx.user.language))]
+    return [
+        Reply(ctx.t("start.welcome", name=name)),
+        Reply(ctx.t("start.language"), buttons=_language_buttons(ctx.user.language)),
+    ]
 
 
 @handler
 async def settings(ctx: Ctx) -> Reply:
-    return Reply(ctx.t("settings.show", language=LANGUAGE_NAMES[ctx.user.language],
-                       timezone=html.escape(ctx.user.timezone),
-                       offset=utc_offset_label(ctx.user.timezone, ctx.now)),
-                 buttons=[[(ctx.t("settings.change_language"), "set:lang"),
-                           (ctx.t("settings.change_timezone"), "set:tz")]])
+    return Reply(
+        ctx.t(
+            "settings.show",
+            language=LANGUAGE_NAMES[ctx.user.language],
+            timezone=html.escape(ctx.user.timezone),
+            offset=utc_offset_label(ctx.user.timezone, ctx.now),
+        ),
+        buttons=[
+            [(ctx.t("settings.change_language"), "set:lang"), (ctx.t("settings.change_timezone"), "set:tz")]
+        ],
+    )
 
 
 @handler
@@ -76,8 +87,13 @@ async def _timezone_chosen(ctx: Ctx, timezone: str, *, edit: bool) -> list[Reply
     ctx.user_state.pop(AWAITING, None)
     first_time = ctx.user.onboarded_at is None
     await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
-    replies = [Reply(ctx.t("tz.set", timezone=html.escape(timezone),
-                           offset=utc_offset_label(timezone, ctx.now)), edit=edit, remove_keyboard=not edit)]
+    replies = [
+        Reply(
+            ctx.t("tz.set", timezone=html.escape(timezone), offset=utc_offset_label(timezone, ctx.now)),
+            edit=edit,
+            remove_keyboard=not edit,
+        )
+    ]
     if first_time:
         replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
     return replies

@@ -11,15 +11,19 @@ async def export_command(ctx: Ctx) -> list[Reply]:
     data = await privacy.export_data(ctx.uow, ctx.user)
     json_file = Document("quran-tracker.json", privacy.export_json(data))
     csv_file = Document("quran-tracker-readings.csv", privacy.readings_csv(data))
-    return [Reply(ctx.t("export.intro", readings=ctx.t.num(len(data["readings"])))),
-            Reply(ctx.t("export.json"), document=json_file),
-            Reply(ctx.t("export.csv"), document=csv_file)]
+    return [
+        Reply(ctx.t("export.intro", readings=ctx.t.num(len(data["readings"])))),
+        Reply(ctx.t("export.json"), document=json_file),
+        Reply(ctx.t("export.csv"), document=csv_file),
+    ]
 
 
 @handler
 async def deleteme_command(ctx: Ctx) -> Reply:
-    return Reply(ctx.t("deleteme.confirm"),
-                 buttons=[[(ctx.t("deleteme.yes"), "deleteme:yes"), (ctx.t("deleteme.no"), "deleteme:no")]])
+    return Reply(
+        ctx.t("deleteme.confirm"),
+        buttons=[[(ctx.t("deleteme.yes"), "deleteme:yes"), (ctx.t("deleteme.no"), "deleteme:no")]],
+    )
 
 
 @handler

@@ -15,10 +15,22 @@ from tracker.progress import progress
 async def progress_command(ctx: Ctx) -> Reply:
     p = await progress(ctx.uow, ctx.user, ctx.now)
     t = ctx.t
-    lines = [t("progress.khatm", number=t.num(p.khatm_number), percent=t.percent(p.percent),
-               covered=t.num(p.covered), total=t.num(TOTAL_AYAHS)),
-             t("progress.units", juz=t.num(len(p.complete_juz)), juz_total=t.num(JUZ_COUNT),
-               pages=t.num(p.complete_pages), pages_total=t.num(PAGE_COUNT))]
+    lines = [
+        t(
+            "progress.khatm",
+            number=t.num(p.khatm_number),
+            percent=t.percent(p.percent),
+            covered=t.num(p.covered),
+            total=t.num(TOTAL_AYAHS),
+        ),
+        t(
+            "progress.units",
+            juz=t.num(len(p.complete_juz)),
+            juz_total=t.num(JUZ_COUNT),
+            pages=t.num(p.complete_pages),
+            pages_total=t.num(PAGE_COUNT),
+        ),
+    ]
     if p.continue_from is not None:
         lines.append(t("progress.continue", where=html.escape(p.continue_from.label(t.lang))))
     if p.estimated_finish is not None:

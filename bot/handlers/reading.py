@@ -32,8 +32,14 @@ def parse_error_text(err: ParseError, t: Translator) -> str:
     return t("log.not_understood", explanation=explanation)
 
 
-_UNIT_KEYS = {"juz": "unit.juz", "page": "unit.page", "hizb": "unit.hizb",
-              "hizb quarter": "unit.hizb_quarter", "ayah": "unit.ayah", "surah": "unit.surah"}
+_UNIT_KEYS = {
+    "juz": "unit.juz",
+    "page": "unit.page",
+    "hizb": "unit.hizb",
+    "hizb quarter": "unit.hizb_quarter",
+    "ayah": "unit.ayah",
+    "surah": "unit.surah",
+}
 
 
 def _translated_explanation(err: ParseError, t: Translator) -> str:
@@ -50,15 +56,20 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
 
     given = html.escape(shorten(str(p.get("given", "")), 60))
     if code == "ayah_out_of_range":
-        return t("parse.ayah_out_of_range", surah=surah_name(p["surah"], t.lang), count=n(p["ayah_count"]),
-                 range=span(p["start"], p["end"]))
+        return t(
+            "parse.ayah_out_of_range",
+            surah=surah_name(p["surah"], t.lang),
+            count=n(p["ayah_count"]),
+            range=span(p["start"], p["end"]),
+        )
     if code == "unknown_surah":
         text = t("parse.unknown_surah", given=given)
-        return text + (" " + t("parse.did_you_mean", names=names(p["suggestions"])) if p.get("suggestions")
-                       else "")
+        return text + (
+            " " + t("parse.did_you_mean", names=names(p["suggestions"])) if p.get("suggestions") else ""
+        )
     if code == "ambiguous_surah":
         return t("parse.ambiguous_surah", given=given, names=names(p["candidates"]))
-    if code == "reversed_range" and "end_surah" in p:   # across surahs: name both ends
+    if code == "reversed_range" and "end_surah" in p:  # across surahs: name both ends
         first = f"{surah_name(p['surah'], t.lang)} {n(p['start'])}"
         last = f"{surah_name(p['end_surah'], t.lang)} {n(p['end'])}"
         return t("parse.reversed_range", range=f"{first} – {last}", fixed=f"{last} – {first}")
@@ -81,16 +92,27 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
 
 
 def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
-    lines = [t("log.confirm", what=spans_label(result.spans, t),
-               ayahs=t.plural("count.ayahs", result.ayah_count), percent=t.percent(result.percent))]
+    lines = [
+        t(
+            "log.confirm",
+            what=spans_label(result.spans, t),
+            ayahs=t.plural("count.ayahs", result.ayah_count),
+            percent=t.percent(result.percent),
+        )
+    ]
     if yesterday:
         lines.append(t("log.for_yesterday"))
     if result.duplicate:
         lines.append(t("log.already"))
     if result.completed_khatm:
-        lines.append(t("khatm.completed", number=t.num(result.completed_khatm),
-                       next=t.num(result.completed_khatm + 1),
-                       dates=dates_line(t, result.readings[0].local_date)))
+        lines.append(
+            t(
+                "khatm.completed",
+                number=t.num(result.completed_khatm),
+                next=t.num(result.completed_khatm + 1),
+                dates=dates_line(t, result.readings[0].local_date),
+            )
+        )
     return Reply("\n".join(lines), buttons=[[(t("button.undo"), f"undo:{result.readings[0].id}")]])
 
 
@@ -101,8 +123,9 @@ async def after_log(ctx: Ctx) -> None:
     await circles.after_log(ctx)
 
 
-async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False,
-                   notify_circles: bool = True) -> Reply:
+async def log_text(
+    ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False, notify_circles: bool = True
+) -> Reply:
     """Parse and log `text`; the reply confirms it. `notify_circles=False` is for the group /log, which
     refreshes its own circle at once instead of in the next batch."""
     yesterday, text = readings.split_yesterday(text)
@@ -113,11 +136,19 @@ async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool
             return timezone_not_found(ctx, text)
         return Reply(parse_error_text(err, ctx.t))
     if len(spans) > readings.MAX_SPANS_PER_LOG:
-        return Reply(ctx.t("log.too_many", count=ctx.t.num(len(spans)),
-                           max=ctx.t.num(readings.MAX_SPANS_PER_LOG)))
-    result = await readings.log_reading(ctx.uow, ctx.user, spans, now=ctx.now,
-                                        update_id=ctx.update.update_id, source_text=text, source=source,
-                                        yesterday=yesterday)
+        return Reply(
+            ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+        )
+    result = await readings.log_reading(
+        ctx.uow,
+        ctx.user,
+        spans,
+        now=ctx.now,
+        update_id=ctx.update.update_id,
+        source_text=text,
+        source=source,
+        yesterday=yesterday,
+    )
     if notify_circles:
         await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=yesterday)
@@ -179,10 +210,16 @@ async def history_reply(ctx: Ctx, *, edit: bool) -> Reply:
     buttons = []
     for n, r in enumerate(entries, 1):
         span = Span.from_indices(r.start_index, r.end_index)
-        lines.append(ctx.t("history.line", n=ctx.t.num(n), what=html.escape(span.label(ctx.t.lang)),
-                           date=ctx.t.date(r.local_date)))
+        lines.append(
+            ctx.t(
+                "history.line",
+                n=ctx.t.num(n),
+                what=html.escape(span.label(ctx.t.lang)),
+                date=ctx.t.date(r.local_date),
+            )
+        )
         buttons.append((f"🗑 {ctx.t.num(n)}", f"del:{r.id}"))
-    rows = [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     return Reply("\n".join(lines), buttons=rows, edit=edit)
 
 

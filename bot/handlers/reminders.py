@@ -19,10 +19,14 @@ async def reminders_text(ctx: Ctx) -> str:
     daily = [_time(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
     off = ctx.t("remind.off")
     streak, kahf, weekly = rows.get(("streak", 1)), rows.get(("kahf", 1)), rows.get(("weekly", 1))
-    return ctx.t("remind.show", daily=ctx.t.join(daily) if daily else off,
-                 streak=_time(streak.local_time) if streak else off,
-                 kahf=_time(kahf.local_time) if kahf else off,
-                 weekly=_time(weekly.local_time) if weekly else off, timezone=ctx.user.timezone)
+    return ctx.t(
+        "remind.show",
+        daily=ctx.t.join(daily) if daily else off,
+        streak=_time(streak.local_time) if streak else off,
+        kahf=_time(kahf.local_time) if kahf else off,
+        weekly=_time(weekly.local_time) if weekly else off,
+        timezone=ctx.user.timezone,
+    )
 
 
 async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
@@ -58,8 +62,11 @@ async def remind_button(ctx: Ctx) -> Reply:
     if value == "off":
         await reminders.disable(ctx.uow, ctx.user, kind)
     elif value == "on":
-        default = {"streak": reminders.DEFAULT_STREAK_TIME, "kahf": reminders.DEFAULT_KAHF_TIME,
-                   "weekly": reminders.DEFAULT_WEEKLY_TIME}.get(kind, reminders.DEFAULT_STREAK_TIME)
+        default = {
+            "streak": reminders.DEFAULT_STREAK_TIME,
+            "kahf": reminders.DEFAULT_KAHF_TIME,
+            "weekly": reminders.DEFAULT_WEEKLY_TIME,
+        }.get(kind, reminders.DEFAULT_STREAK_TIME)
         await reminders.set_reminder(ctx.uow, ctx.user, kind, default, ctx.now)
     else:
         at = reminders.parse_time(value)

@@ -28,9 +28,15 @@ def streak_text(ctx: Ctx, s: Streak) -> str:
 
 def _buttons(ctx: Ctx) -> list[list[tuple[str, str]]]:
     grace = ctx.user.grace_days_per_week
-    return [[(ctx.t("streak.excuse_today"), "excuse:0"), (ctx.t("streak.excuse_yesterday"), "excuse:1")],
-            [(ctx.t("streak.grace_turn_off") if grace else ctx.t("streak.grace_turn_on"),
-              f"grace:{0 if grace else 1}")]]
+    return [
+        [(ctx.t("streak.excuse_today"), "excuse:0"), (ctx.t("streak.excuse_yesterday"), "excuse:1")],
+        [
+            (
+                ctx.t("streak.grace_turn_off") if grace else ctx.t("streak.grace_turn_on"),
+                f"grace:{0 if grace else 1}",
+            )
+        ],
+    ]
 
 
 @handler
@@ -47,15 +53,20 @@ async def excuse_button(ctx: Ctx) -> Reply:
         return Reply("", toast=ctx.t("button.stale"))
     ago = int(parts[1])
     if len(parts) == 2:
-        rows = [[(ctx.t(f"excuse.{r}"), f"excuse:{ago}:{r}") for r in EXCUSE_REASONS[:2]],
-                [(ctx.t(f"excuse.{r}"), f"excuse:{ago}:{r}") for r in EXCUSE_REASONS[2:]]]
+        rows = [
+            [(ctx.t(f"excuse.{r}"), f"excuse:{ago}:{r}") for r in EXCUSE_REASONS[:2]],
+            [(ctx.t(f"excuse.{r}"), f"excuse:{ago}:{r}") for r in EXCUSE_REASONS[2:]],
+        ]
         return Reply(ctx.t("excuse.why"), buttons=rows, edit=True)
     if parts[2] not in EXCUSE_REASONS:
         return Reply("", toast=ctx.t("button.stale"))
     day = await streaks.excuse_recent(ctx.uow, ctx.user, ago, parts[2], ctx.now)
     s = await streaks.streak_for(ctx.uow, ctx.user, ctx.now)
-    return Reply(ctx.t("excuse.done", date=ctx.t.date(day)) + "\n\n" + streak_text(ctx, s),
-                 buttons=_buttons(ctx), edit=True)
+    return Reply(
+        ctx.t("excuse.done", date=ctx.t.date(day)) + "\n\n" + streak_text(ctx, s),
+        buttons=_buttons(ctx),
+        edit=True,
+    )
 
 
 @handler

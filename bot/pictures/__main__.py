@@ -50,27 +50,42 @@ def write_samples(out: Path) -> dict[str, float]:
     history = sample_history()
     last30 = [(d, v) for d, v in history.items() if (END - d).days < 30]
     texts = {
-        "en": {"daily": "Pages read — last 30 days", "target": "daily target",
-               "year": "A year of reading", "juz": "Khatm #2 — juz", "page": "Khatm #2 — pages",
-               "board": "Al-Noor circle — this month",
-               "headers": ("Member", "Pages", "Days", "Streak")},
-        "ar": {"daily": "الصفحات المقروءة — آخر ٣٠ يومًا", "target": "الهدف اليومي",
-               "year": "عام من القراءة", "juz": "الختمة ٢ — الأجزاء", "page": "الختمة ٢ — الصفحات",
-               "board": "حلقة النور — هذا الشهر",
-               "headers": ("العضو", "الصفحات", "الأيام", "المتتالية")},
+        "en": {
+            "daily": "Pages read — last 30 days",
+            "target": "daily target",
+            "year": "A year of reading",
+            "juz": "Khatm #2 — juz",
+            "page": "Khatm #2 — pages",
+            "board": "Al-Noor circle — this month",
+            "headers": ("Member", "Pages", "Days", "Streak"),
+        },
+        "ar": {
+            "daily": "الصفحات المقروءة — آخر ٣٠ يومًا",
+            "target": "الهدف اليومي",
+            "year": "عام من القراءة",
+            "juz": "الختمة ٢ — الأجزاء",
+            "page": "الختمة ٢ — الصفحات",
+            "board": "حلقة النور — هذا الشهر",
+            "headers": ("العضو", "الصفحات", "الأيام", "المتتالية"),
+        },
     }
     jobs = {}
     for lang, t in texts.items():
         jobs[f"daily-{lang}.png"] = lambda t=t, lang=lang: render_daily_chart(
-            last30, 5, title=t["daily"], target_label=t["target"], lang=lang, end=END)
+            last30, 5, title=t["daily"], target_label=t["target"], lang=lang, end=END
+        )
         jobs[f"heatmap-{lang}.png"] = lambda t=t, lang=lang: render_year_heatmap(
-            history, end=END, title=t["year"], lang=lang, week_starts=0 if lang == "en" else 5)
+            history, end=END, title=t["year"], lang=lang, week_starts=0 if lang == "en" else 5
+        )
         jobs[f"juz-{lang}.png"] = lambda t=t, lang=lang: render_khatm_grid(
-            sample_fractions(30, 0.4), unit="juz", title=t["juz"], lang=lang)
+            sample_fractions(30, 0.4), unit="juz", title=t["juz"], lang=lang
+        )
         jobs[f"pages-{lang}.png"] = lambda t=t, lang=lang: render_khatm_grid(
-            sample_fractions(604, 0.4), unit="page", title=t["page"], lang=lang)
+            sample_fractions(604, 0.4), unit="page", title=t["page"], lang=lang
+        )
         jobs[f"board-{lang}.png"] = lambda t=t, lang=lang: render_board(
-            BOARD, title=t["board"], headers=t["headers"], lang=lang)
+            BOARD, title=t["board"], headers=t["headers"], lang=lang
+        )
     timings = {}
     for name, job in jobs.items():
         started = time.perf_counter()

@@ -113,14 +113,27 @@ def _png(fig: Figure) -> bytes:
 
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.18,
-                metadata={"Software": None})
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=DPI,
+        facecolor="white",
+        bbox_inches="tight",
+        pad_inches=0.18,
+        metadata={"Software": None},
+    )
     return buf.getvalue()
 
 
 def _title(fig: Figure, ax: Axes, title: str, lang: str, size: float = 14) -> None:
-    ax.set_title(_text(title, bold=True), loc="right" if lang == "ar" else "left", pad=12,
-                 fontproperties=_font(size, bold=True), color=INK, parse_math=False)
+    ax.set_title(
+        _text(title, bold=True),
+        loc="right" if lang == "ar" else "left",
+        pad=12,
+        fontproperties=_font(size, bold=True),
+        color=INK,
+        parse_math=False,
+    )
 
 
 def _bare(ax: Axes) -> None:
@@ -130,8 +143,15 @@ def _bare(ax: Axes) -> None:
 # --------------------------------------------------------------------------------------- daily chart
 
 
-def render_daily_chart(days: Sequence[tuple[date, float]], target: float | None, *, title: str,
-                       target_label: str, lang: str, end: date | None = None) -> bytes:
+def render_daily_chart(
+    days: Sequence[tuple[date, float]],
+    target: float | None,
+    *,
+    title: str,
+    target_label: str,
+    lang: str,
+    end: date | None = None,
+) -> bytes:
     """Pages per day over the 30 days ending at `end` as bars, the daily target as a dashed line.
 
     `days` may be sparse and unordered (missing days are zero, repeated days are added up); `end`
@@ -165,8 +185,9 @@ def render_daily_chart(days: Sequence[tuple[date, float]], target: float | None,
     if target is not None:
         handles.append(ax.axhline(target, color=TARGET, linestyle=(0, (5, 3)), linewidth=1.8, zorder=3))
     ticks = [i for i in xs if (DAILY_DAYS - 1 - i) % 7 == 0]
-    ax.set_xticks(ticks, [_date_label(window[i], "d MMM", lang) for i in ticks],
-                  fontproperties=_font(9), color=MUTED)
+    ax.set_xticks(
+        ticks, [_date_label(window[i], "d MMM", lang) for i in ticks], fontproperties=_font(9), color=MUTED
+    )
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: digits(int(v), lang)))
     for label in ax.get_yticklabels():
@@ -181,9 +202,16 @@ def render_daily_chart(days: Sequence[tuple[date, float]], target: float | None,
 
     _title(fig, ax, title, lang)
     if handles:
-        ax.legend(handles, [_text(target_label)], prop=_font(9), frameon=False, handlelength=2.2,
-                  loc="lower left" if lang == "ar" else "lower right",
-                  bbox_to_anchor=(0, 1.0) if lang == "ar" else (1, 1.0), borderaxespad=0.3)
+        ax.legend(
+            handles,
+            [_text(target_label)],
+            prop=_font(9),
+            frameon=False,
+            handlelength=2.2,
+            loc="lower left" if lang == "ar" else "lower right",
+            bbox_to_anchor=(0, 1.0) if lang == "ar" else (1, 1.0),
+            borderaxespad=0.3,
+        )
     return _png(fig)
 
 
@@ -205,8 +233,9 @@ def level_of(value: float, cuts: Sequence[float]) -> int:
     return 1 + sum(value > c for c in cuts)
 
 
-def render_year_heatmap(counts: dict[date, float], *, end: date, title: str, lang: str,
-                        week_starts: int = 0) -> bytes:
+def render_year_heatmap(
+    counts: dict[date, float], *, end: date, title: str, lang: str, week_starts: int = 0
+) -> bytes:
     """A GitHub-style calendar of the 53 weeks ending with the week of `end`.
 
     Rows are weekdays starting at `week_starts` (Python's numbering: 0 = Monday … 6 = Sunday), columns
@@ -234,42 +263,81 @@ def render_year_heatmap(counts: dict[date, float], *, end: date, title: str, lan
             if day > end:
                 break
             level = level_of(values.get(day, 0.0), cuts)
-            cells.append(FancyBboxPatch((col - 0.41, row - 0.41), 0.82, 0.82,
-                                        boxstyle="round,pad=0,rounding_size=0.16"))
+            cells.append(
+                FancyBboxPatch(
+                    (col - 0.41, row - 0.41), 0.82, 0.82, boxstyle="round,pad=0,rounding_size=0.16"
+                )
+            )
             colours.append(EMPTY if level == 0 else GREENS[level - 1])
     ax.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="none"))
 
     # Month names over the first week that starts in that month. The first column names its month
     # only when the next name is far enough away not to collide.
-    starts = [col for col in range(HEATMAP_WEEKS)
-              if col == 0 or (first + timedelta(weeks=col)).day <= 7]
+    starts = [col for col in range(HEATMAP_WEEKS) if col == 0 or (first + timedelta(weeks=col)).day <= 7]
     if len(starts) > 1 and starts[1] - starts[0] < 3:
         starts.pop(0)
     for col in starts:
-        ax.text(col - 0.45, -0.95, _date_label(first + timedelta(weeks=col), "MMM", lang),
-                fontproperties=_font(8.5), color=MUTED, ha="left", va="bottom", parse_math=False)
+        ax.text(
+            col - 0.45,
+            -0.95,
+            _date_label(first + timedelta(weeks=col), "MMM", lang),
+            fontproperties=_font(8.5),
+            color=MUTED,
+            ha="left",
+            va="bottom",
+            parse_math=False,
+        )
     for row in (1, 3, 5):
         day = first + timedelta(days=row)
-        ax.text(-0.85, row, _date_label(day, "EEE", lang), fontproperties=_font(8), color=MUTED,
-                ha="right", va="center", parse_math=False)
+        ax.text(
+            -0.85,
+            row,
+            _date_label(day, "EEE", lang),
+            fontproperties=_font(8),
+            color=MUTED,
+            ha="right",
+            va="center",
+            parse_math=False,
+        )
 
     # Legend under the grid, right-aligned: 0 ▢▢▢▢▢ busiest day.
     busiest = max(values.values(), default=0.0)
     x0 = HEATMAP_WEEKS - 0.5 - 5 * 1.0 - 1.6
     for i, colour in enumerate((EMPTY, *GREENS)):
-        ax.add_patch(FancyBboxPatch((x0 + i - 0.41, 7.35 - 0.41), 0.82, 0.82,
-                                    boxstyle="round,pad=0,rounding_size=0.16", facecolor=colour,
-                                    edgecolor="none"))
-    ax.text(x0 - 0.8, 7.35, digits(0, lang), fontproperties=_font(8), color=MUTED, ha="right",
-            va="center")
-    ax.text(x0 + 4.8, 7.35, digits(round(busiest, 1), lang), fontproperties=_font(8), color=MUTED,
-            ha="left", va="center")
+        ax.add_patch(
+            FancyBboxPatch(
+                (x0 + i - 0.41, 7.35 - 0.41),
+                0.82,
+                0.82,
+                boxstyle="round,pad=0,rounding_size=0.16",
+                facecolor=colour,
+                edgecolor="none",
+            )
+        )
+    ax.text(x0 - 0.8, 7.35, digits(0, lang), fontproperties=_font(8), color=MUTED, ha="right", va="center")
+    ax.text(
+        x0 + 4.8,
+        7.35,
+        digits(round(busiest, 1), lang),
+        fontproperties=_font(8),
+        color=MUTED,
+        ha="left",
+        va="center",
+    )
 
     ax.set_xlim(-0.6, HEATMAP_WEEKS - 0.4)
     ax.set_ylim(7.9, -1.1)
     _bare(ax)
-    fig.text(0.99 if lang == "ar" else 0.01, 0.98, _text(title, bold=True), fontproperties=_font(13, True),
-             color=INK, ha="right" if lang == "ar" else "left", va="top", parse_math=False)
+    fig.text(
+        0.99 if lang == "ar" else 0.01,
+        0.98,
+        _text(title, bold=True),
+        fontproperties=_font(13, True),
+        color=INK,
+        ha="right" if lang == "ar" else "left",
+        va="top",
+        parse_math=False,
+    )
     fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.02)
     return _png(fig)
 
@@ -309,22 +377,44 @@ def render_khatm_grid(fractions: Sequence[float], *, unit: str = "juz", title: s
         ax = fig.add_subplot()
         for i, frac in enumerate(fracs):
             x, y = position(i)
-            back = FancyBboxPatch((x - 0.44, y - 0.44), 0.88, 0.88, boxstyle="round,pad=0,rounding_size=0.1",
-                                  facecolor=GREENS[3] if frac >= 1 else EMPTY, edgecolor="none", zorder=1)
+            back = FancyBboxPatch(
+                (x - 0.44, y - 0.44),
+                0.88,
+                0.88,
+                boxstyle="round,pad=0,rounding_size=0.1",
+                facecolor=GREENS[3] if frac >= 1 else EMPTY,
+                edgecolor="none",
+                zorder=1,
+            )
             ax.add_patch(back)
             partly = 0 < frac < 1
             if partly:
                 # Light green rising from the bottom, clipped to the rounded cell; dark ink stays legible.
                 height = 0.88 * frac
-                fill = Rectangle((x - 0.44, y + 0.44 - height), 0.88, height, facecolor=GREENS[0],
-                                 edgecolor="none", zorder=2)
+                fill = Rectangle(
+                    (x - 0.44, y + 0.44 - height),
+                    0.88,
+                    height,
+                    facecolor=GREENS[0],
+                    edgecolor="none",
+                    zorder=2,
+                )
                 ax.add_patch(fill)
                 fill.set_clip_path(back)
                 pct = digits(f"{min(99, max(1, round(frac * 100)))}", lang) + ("٪" if lang == "ar" else "%")
-                ax.text(x, y + 0.25, pct, fontproperties=_font(9.5), ha="center", va="center", color=INK,
-                        zorder=4)
-            ax.text(x, y - (0.1 if partly else 0), digits(i + 1, lang), fontproperties=_font(17, bold=True),
-                    ha="center", va="center", color="white" if frac >= 1 else INK, zorder=4)
+                ax.text(
+                    x, y + 0.25, pct, fontproperties=_font(9.5), ha="center", va="center", color=INK, zorder=4
+                )
+            ax.text(
+                x,
+                y - (0.1 if partly else 0),
+                digits(i + 1, lang),
+                fontproperties=_font(17, bold=True),
+                ha="center",
+                va="center",
+                color="white" if frac >= 1 else INK,
+                zorder=4,
+            )
         ax.set_xlim(-0.55, columns - 0.45)
         ax.set_ylim(rows - 0.45, -0.55)
     else:
@@ -341,8 +431,15 @@ def render_khatm_grid(fractions: Sequence[float], *, unit: str = "juz", title: s
         ax.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="none"))
         for row in range(0, rows, 5):
             x = columns - 0.3 if lang == "ar" else -0.7
-            ax.text(x, row, digits(row * columns + 1, lang), fontproperties=_font(8), color=MUTED,
-                    ha="left" if lang == "ar" else "right", va="center")
+            ax.text(
+                x,
+                row,
+                digits(row * columns + 1, lang),
+                fontproperties=_font(8),
+                color=MUTED,
+                ha="left" if lang == "ar" else "right",
+                va="center",
+            )
         ax.set_xlim(-0.6, columns - 0.4)
         ax.set_ylim(rows - 0.4, -0.6)
     ax.set_aspect("equal")
@@ -354,8 +451,9 @@ def render_khatm_grid(fractions: Sequence[float], *, unit: str = "juz", title: s
 # --------------------------------------------------------------------------------------------- board
 
 
-def render_board(rows: Sequence[tuple[str, float, int, int]], *, title: str, headers: tuple[str, ...],
-                 lang: str) -> bytes:
+def render_board(
+    rows: Sequence[tuple[str, float, int, int]], *, title: str, headers: tuple[str, ...], lang: str
+) -> bytes:
     """A circle's leaderboard: rank, name, pages, days active, streak — in the order given.
 
     `headers` names the four data columns (name, pages, days, streak); the rank column has none. At most
@@ -385,13 +483,38 @@ def render_board(rows: Sequence[tuple[str, float, int, int]], *, title: str, hea
     # column: (x, alignment); numbers centred under their header.
     rank_x, name_x, number_xs = 0.055, 0.11, (0.62, 0.76, 0.90)
 
-    ax.add_patch(FancyBboxPatch((0.015, 0.08), 0.97, 0.84, boxstyle="round,pad=0,rounding_size=0.02",
-                                facecolor="#f6f8fa", edgecolor="none", mutation_aspect=1 / 8))
-    ax.text(x(name_x), 0.5, _text(headers[0], True), fontproperties=_font(10.5, True), color=MUTED,
-            ha=name_align, va="center", parse_math=False)
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.015, 0.08),
+            0.97,
+            0.84,
+            boxstyle="round,pad=0,rounding_size=0.02",
+            facecolor="#f6f8fa",
+            edgecolor="none",
+            mutation_aspect=1 / 8,
+        )
+    )
+    ax.text(
+        x(name_x),
+        0.5,
+        _text(headers[0], True),
+        fontproperties=_font(10.5, True),
+        color=MUTED,
+        ha=name_align,
+        va="center",
+        parse_math=False,
+    )
     for header, nx in zip(headers[1:], number_xs, strict=True):
-        ax.text(x(nx), 0.5, _text(_truncate(header, 14), True), fontproperties=_font(10.5, True),
-                color=MUTED, ha="center", va="center", parse_math=False)
+        ax.text(
+            x(nx),
+            0.5,
+            _text(_truncate(header, 14), True),
+            fontproperties=_font(10.5, True),
+            color=MUTED,
+            ha="center",
+            va="center",
+            parse_math=False,
+        )
 
     if not shown:
         ax.text(0.5, 1.5, "—", fontproperties=_font(12), color=MUTED, ha="center", va="center")
@@ -403,18 +526,48 @@ def render_board(rows: Sequence[tuple[str, float, int, int]], *, title: str, hea
         if i < len(MEDALS):
             # a scatter marker stays round although the axes are not square
             ax.scatter([x(rank_x)], [y], s=330, color=MEDALS[i], linewidths=0, zorder=1)
-            ax.text(x(rank_x), y, rank, fontproperties=_font(10, True), color="white", ha="center",
-                    va="center", zorder=2)
+            ax.text(
+                x(rank_x),
+                y,
+                rank,
+                fontproperties=_font(10, True),
+                color="white",
+                ha="center",
+                va="center",
+                zorder=2,
+            )
         else:
             ax.text(x(rank_x), y, rank, fontproperties=_font(10), color=MUTED, ha="center", va="center")
-        ax.text(x(name_x), y, _text(_truncate(name, NAME_MAX_CHARS)), fontproperties=_font(11.5),
-                color=INK, ha=name_align, va="center", parse_math=False)
+        ax.text(
+            x(name_x),
+            y,
+            _text(_truncate(name, NAME_MAX_CHARS)),
+            fontproperties=_font(11.5),
+            color=INK,
+            ha=name_align,
+            va="center",
+            parse_math=False,
+        )
         for value, nx in zip((pages, days_active, streak), number_xs, strict=True):
-            ax.text(x(nx), y, digits(_round(value), lang), fontproperties=_font(11.5), color=INK,
-                    ha="center", va="center")
-    fig.suptitle(_text(title, bold=True), fontproperties=_font(14, True), color=INK,
-                 x=0.97 if rtl else 0.03, ha="right" if rtl else "left", y=1.0 + 0.12 / fig.get_figheight(),
-                 va="bottom", parse_math=False)
+            ax.text(
+                x(nx),
+                y,
+                digits(_round(value), lang),
+                fontproperties=_font(11.5),
+                color=INK,
+                ha="center",
+                va="center",
+            )
+    fig.suptitle(
+        _text(title, bold=True),
+        fontproperties=_font(14, True),
+        color=INK,
+        x=0.97 if rtl else 0.03,
+        ha="right" if rtl else "left",
+        y=1.0 + 0.12 / fig.get_figheight(),
+        va="bottom",
+        parse_math=False,
+    )
     return _png(fig)
 
 

@@ -12,9 +12,9 @@ def test_production_application_is_rate_limited_within_telegrams_limits(sqlite_d
     app = build_application("123456:TEST", sqlite_db, rate_limited=True, request=FakeBotAPI())
     limiter = app.bot.rate_limiter
     assert isinstance(limiter, AIORateLimiter)
-    assert limiter._base_limiter.max_rate == 30            # messages a second, overall
-    assert limiter._group_max_rate == 20                   # messages a minute, per group
-    assert limiter._max_retries == 0                       # 429s are handled by the scheduler
+    assert limiter._base_limiter.max_rate == 30  # messages a second, overall
+    assert limiter._group_max_rate == 20  # messages a minute, per group
+    assert limiter._max_retries == 0  # 429s are handled by the scheduler
     assert build_application("123456:TEST", sqlite_db, request=FakeBotAPI()).bot.rate_limiter is None
 
 
@@ -29,5 +29,10 @@ async def test_admin_overview_only_for_the_operators(pg_db, clock):
         assert (await c.send(7, "/admin")) == ["I don't know /admin. See /help for what I can do."]
         text = (await c.send(42, "/admin"))[0]
         assert text.splitlines() == [
-            "Overview", "Users: 2 (1 active in 7 days, 0 blocked the bot)", "Readings in 24 h: 1",
-            "Circles: 0", "Reminders on: 0 · overdue: 0", "Nudges in 24 h: 0 sent · 0 failed"]
+            "Overview",
+            "Users: 2 (1 active in 7 days, 0 blocked the bot)",
+            "Readings in 24 h: 1",
+            "Circles: 0",
+            "Reminders on: 0 · overdue: 0",
+            "Nudges in 24 h: 0 sent · 0 failed",
+        ]

@@ -20,7 +20,7 @@ async def test_other_users_are_answered_while_a_chart_renders(conversation, monk
     assert isinstance(c.app.update_processor, OrderedUpdateProcessor)
     drawing, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_render(fn, *args, **kwargs) -> bytes:          # a render that takes as long as we like
+    async def slow_render(fn, *args, **kwargs) -> bytes:  # a render that takes as long as we like
         drawing.set()
         await release.wait()
         return b"\x89PNG\r\n\x1a\n" + b"0" * 64
@@ -30,7 +30,7 @@ async def test_other_users_are_answered_while_a_chart_renders(conversation, monk
     chart = asyncio.create_task(_through_processor(c, c.updates.message(1, "/stats")))
     await asyncio.wait_for(drawing.wait(), 5)
     await asyncio.wait_for(_through_processor(c, c.updates.message(2, "Al-Kahf 1-10")), 5)
-    assert c.fake.last_text(2).startswith("✅ Al-Kahf 1–10")    # answered while user 1's chart is drawn
+    assert c.fake.last_text(2).startswith("✅ Al-Kahf 1–10")  # answered while user 1's chart is drawn
     assert not chart.done()
     release.set()
     await asyncio.wait_for(chart, 5)
@@ -42,10 +42,12 @@ async def test_one_chats_updates_run_one_at_a_time_in_order(conversation):
     first = c.updates.message(3, "Al-Kahf 1-10")
     undo = c.updates.message(3, "/undo")
     await asyncio.gather(_through_processor(c, first), _through_processor(c, undo))
-    assert await c.readings(3) == []                               # the undo saw the log it follows
+    assert await c.readings(3) == []  # the undo saw the log it follows
     assert [m.plain_text.split("\n")[0] for m in c.fake.sent_messages(3)] == [
-        "✅ Al-Kahf 1–10 · 10 ayahs · khatm 0.2%", "↩️ Removed: Al-Kahf 1–10."]
-    assert c.app.update_processor.chats_in_flight == 0             # idle chats are forgotten
+        "✅ Al-Kahf 1–10 · 10 ayahs · khatm 0.2%",
+        "↩️ Removed: Al-Kahf 1–10.",
+    ]
+    assert c.app.update_processor.chats_in_flight == 0  # idle chats are forgotten
 
 
 async def test_a_new_user_writing_in_a_group_and_in_private_at_once_is_created_once(conversation):

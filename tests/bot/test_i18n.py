@@ -23,7 +23,7 @@ def test_every_language_has_every_message_with_the_same_placeholders():
         texts = catalogue(lang)
         assert set(texts) == set(english), f"{lang}: missing {set(english) - set(texts)}"
         for key, text in texts.items():
-            if isinstance(text, tuple):                      # plural forms: {n} is the only placeholder
+            if isinstance(text, tuple):  # plural forms: {n} is the only placeholder
                 assert isinstance(english[key], tuple) and all(form.strip() for form in text), key
                 assert all(_placeholders(form) <= {"n"} for form in text), f"{lang}:{key}"
                 continue
@@ -36,10 +36,18 @@ def test_arabic_texts_are_arabic():
     assert sum(any("\u0600" <= ch <= "\u06ff" for ch in text) for text in arabic.values()) >= len(arabic) - 3
 
 
-@pytest.mark.parametrize(("n", "en", "ar"), [
-    (1, "1 ayah", "آية واحدة"), (2, "2 ayahs", "آيتان"), (7, "7 ayahs", "٧ آيات"), (20, "20 ayahs", "٢٠ آية"),
-    (110, "110 ayahs", "١١٠ آيات"), (286, "286 ayahs", "٢٨٦ آية"), (6236, "6,236 ayahs", "٦٬٢٣٦ آية"),
-])
+@pytest.mark.parametrize(
+    ("n", "en", "ar"),
+    [
+        (1, "1 ayah", "آية واحدة"),
+        (2, "2 ayahs", "آيتان"),
+        (7, "7 ayahs", "٧ آيات"),
+        (20, "20 ayahs", "٢٠ آية"),
+        (110, "110 ayahs", "١١٠ آيات"),
+        (286, "286 ayahs", "٢٨٦ آية"),
+        (6236, "6,236 ayahs", "٦٬٢٣٦ آية"),
+    ],
+)
 def test_counts_take_the_right_plural_form(n, en, ar):
     assert translator("en").plural("count.ayahs", n) == en
     assert translator("ar").plural("count.ayahs", n) == ar
@@ -49,8 +57,8 @@ def test_numbers_and_dates_follow_the_language():
     en, ar = translator("en"), translator("ar")
     assert en.num(6236) == "6,236" and ar.num(6236) == "٦٬٢٣٦"
     assert en.percent(3.1) == "3.1%" and ar.percent(3.1) == "٪٣٫١"
-    assert en.percent(1 / 6236 * 100) == "0.02%"       # one ayah is not 0.0%
-    assert en.percent(99.96) == "99.9%"              # never rounds up to a khatm that isn't complete
+    assert en.percent(1 / 6236 * 100) == "0.02%"  # one ayah is not 0.0%
+    assert en.percent(99.96) == "99.9%"  # never rounds up to a khatm that isn't complete
     assert en.percent(100) == "100%"
     assert en.date(date(2026, 3, 1)) == "March 1, 2026"
     assert ar.date(date(2026, 3, 1)) == "١ مارس ٢٠٢٦"
@@ -62,14 +70,17 @@ def _error(text: str) -> ParseError:
     return exc.value
 
 
-@pytest.mark.parametrize(("text", "code", "arabic"), [
-    ("الكهف ١-٢٠٠", "ayah_out_of_range", "سورة الكهف عدد آياتها ١١٠، فالآيات ١–٢٠٠ خارج النطاق."),
-    ("kahv 1-5", "unknown_surah", "لا أعرف سورة باسم «kahv». هل تقصد الكهف؟"),
-    ("سورة ١٢٠", "surah_out_of_range", "لا يوجد سورة رقم ١٢٠: آخرها ١١٤."),
-    ("جزء ٣١", "juz_out_of_range", "لا يوجد جزء رقم ٣١: آخرها ٣٠."),
-    ("صفحة ٧٠٠", "page_out_of_range", "لا يوجد صفحة رقم ٧٠٠: آخرها ٦٠٤."),
-    ("الكهف ٢٠-١", "reversed_range", "النطاق ٢٠–١ معكوس — هل تقصد ١–٢٠؟"),
-])
+@pytest.mark.parametrize(
+    ("text", "code", "arabic"),
+    [
+        ("الكهف ١-٢٠٠", "ayah_out_of_range", "سورة الكهف عدد آياتها ١١٠، فالآيات ١–٢٠٠ خارج النطاق."),
+        ("kahv 1-5", "unknown_surah", "لا أعرف سورة باسم «kahv». هل تقصد الكهف؟"),
+        ("سورة ١٢٠", "surah_out_of_range", "لا يوجد سورة رقم ١٢٠: آخرها ١١٤."),
+        ("جزء ٣١", "juz_out_of_range", "لا يوجد جزء رقم ٣١: آخرها ٣٠."),
+        ("صفحة ٧٠٠", "page_out_of_range", "لا يوجد صفحة رقم ٧٠٠: آخرها ٦٠٤."),
+        ("الكهف ٢٠-١", "reversed_range", "النطاق ٢٠–١ معكوس — هل تقصد ١–٢٠؟"),
+    ],
+)
 def test_parse_errors_are_explained_in_arabic(text, code, arabic):
     err = _error(text)
     assert err.code == code
@@ -78,8 +89,19 @@ def test_parse_errors_are_explained_in_arabic(text, code, arabic):
 
 
 def test_every_parse_error_code_has_an_arabic_explanation():
-    samples = ["kahf 1-500", "kahv", "surah 200", "juz 40", "hizb 61", "page 0", "kahf 9-2", "1-20", "juz",
-               "kahf 5 to", "x" * 5000]
+    samples = [
+        "kahf 1-500",
+        "kahv",
+        "surah 200",
+        "juz 40",
+        "hizb 61",
+        "page 0",
+        "kahf 9-2",
+        "1-20",
+        "juz",
+        "kahf 5 to",
+        "x" * 5000,
+    ]
     generic = translator("ar")("parse.generic")
     for text in samples:
         err = _error(text)

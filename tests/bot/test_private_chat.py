@@ -17,7 +17,7 @@ KAHF_1 = Ayah(18, 1).index
 async def test_onboarding_language_then_typed_city(conversation):
     c = conversation
     replies = await c.send(1, "/start", language="ar-EG")
-    assert replies[0].startswith("السلام عليكم")                       # Telegram's language, at once
+    assert replies[0].startswith("السلام عليكم")  # Telegram's language, at once
     replies = await c.press(1, "English")
     assert replies[0] == "Language: English ✓"
     assert "Which timezone are you in?" in replies[-1]
@@ -45,7 +45,7 @@ async def test_timezone_from_a_shared_location_or_an_offset(conversation):
     await c.send(3, "/start")
     await c.press(3, "English")
     before = len(c.fake.calls)
-    await c.process(c.updates.location(3, 21.4225, 39.8262))           # Makkah
+    await c.process(c.updates.location(3, 21.4225, 39.8262))  # Makkah
     assert c.texts_since(before)[0] == "Timezone: Asia/Riyadh (UTC+3) ✓"
     await c.send(3, "/settings")
     await c.press(3, "Change timezone")
@@ -72,14 +72,17 @@ async def test_language_changes_later_in_settings(conversation):
     assert (await c.send(5, "الكهف ١-٢٠"))[0] == "✅ الكهف ١–٢٠ · ٢٠ آية · الختمة ٪٠٫٣"
 
 
-@pytest.mark.parametrize(("text", "first", "last", "label"), [
-    ("read Al-Kahf 1-20", (18, 1), (18, 20), "Al-Kahf 1–20 · 20 ayahs"),
-    ("2:255", (2, 255), (2, 255), "Al-Baqara 255 · 1 ayah"),
-    ("I read surah Yasin today", (36, 1), (36, 83), "Yaseen · 83 ayahs"),
-    ("pages 45-50", (2, 265), (3, 9), "Al-Baqara 265 – Aal-i-Imraan 9 · 31 ayahs"),  # Madani pages
-    ("juz 30", (78, 1), (114, 6), "An-Naba 1 – An-Naas 6 · 564 ayahs"),
-    ("finished surah mulk", (67, 1), (67, 30), "Al-Mulk · 30 ayahs"),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "last", "label"),
+    [
+        ("read Al-Kahf 1-20", (18, 1), (18, 20), "Al-Kahf 1–20 · 20 ayahs"),
+        ("2:255", (2, 255), (2, 255), "Al-Baqara 255 · 1 ayah"),
+        ("I read surah Yasin today", (36, 1), (36, 83), "Yaseen · 83 ayahs"),
+        ("pages 45-50", (2, 265), (3, 9), "Al-Baqara 265 – Aal-i-Imraan 9 · 31 ayahs"),  # Madani pages
+        ("juz 30", (78, 1), (114, 6), "An-Naba 1 – An-Naas 6 · 564 ayahs"),
+        ("finished surah mulk", (67, 1), (67, 30), "Al-Mulk · 30 ayahs"),
+    ],
+)
 async def test_logging_in_many_phrasings(conversation, text, first, last, label):
     c = conversation
     replies = await c.send(10, text)
@@ -96,7 +99,9 @@ async def test_arabic_user_logs_in_arabic_and_is_answered_in_arabic(conversation
     replies = await c.send(11, "قرأت الكهف ١-٢٠ وسورة الملك", language="ar")
     assert replies[0] == "✅ الكهف ١–٢٠، الملك · ٥٠ آية · الختمة ٪٠٫٨"
     assert [(r.start_index, r.end_index, r.part) for r in await c.readings(11)] == [
-        (KAHF_1, KAHF_1 + 19, 0), (Ayah(67, 1).index, Ayah(67, 30).index, 1)]
+        (KAHF_1, KAHF_1 + 19, 0),
+        (Ayah(67, 1).index, Ayah(67, 30).index, 1),
+    ]
     replies = await c.send(11, "/progress", language="ar")
     assert "الختمة رقم ١" in replies[0] and "أكمل من" in replies[0]
 
@@ -105,7 +110,7 @@ async def test_a_message_that_does_not_parse_explains_and_saves_nothing(conversa
     c = conversation
     replies = await c.send(12, "kahv 1-5")
     assert "did you mean Al-Kahf?" in replies[0]
-    assert "Al-Kahf 1-20" in replies[0]                                 # an example to copy
+    assert "Al-Kahf 1-20" in replies[0]  # an example to copy
     replies = await c.send(12, "Al-Kahf 1-200")
     assert "Al-Kahf has 110 ayahs" in replies[0]
     assert await c.readings(12) == []
@@ -114,7 +119,7 @@ async def test_a_message_that_does_not_parse_explains_and_saves_nothing(conversa
 async def test_yesterday_logs_for_the_previous_local_day(conversation):
     c = conversation
     await c.onboard(13, timezone="Asia/Kolkata")
-    c.clock.set(datetime(2026, 3, 10, 19, 0, tzinfo=UTC))               # 00:30 on 11 March in Kolkata
+    c.clock.set(datetime(2026, 3, 10, 19, 0, tzinfo=UTC))  # 00:30 on 11 March in Kolkata
     await c.send(13, "Al-Mulk")
     replies = await c.send(13, "yesterday Al-Kahf 1-10")
     assert replies[0].endswith("\nLogged for yesterday.")
@@ -136,7 +141,7 @@ async def test_the_same_update_processed_twice_is_logged_once(conversation):
     c = conversation
     update = c.updates.message(15, "Al-Kahf 1-20 and 2:255")
     await c.process(update)
-    await c.process(update)                                              # a webhook retry
+    await c.process(update)  # a webhook retry
     assert len(await c.readings(15)) == 2
     assert "Already logged" in c.fake.last_text(15)
     assert c.errors == []
@@ -145,14 +150,17 @@ async def test_the_same_update_processed_twice_is_logged_once(conversation):
 async def test_khatm_completion_congratulates_closes_and_opens_the_next(conversation):
     c = conversation
     await c.send(16, "juz 1-29")
-    await c.send(16, "juz 2")                                            # a repeat counts once
+    await c.send(16, "juz 2")  # a repeat counts once
     replies = await c.send(16, "juz amma")
     assert "Khatm #1 complete" in replies[0]
-    assert "March 10, 2026 · 21 Ramadan 1447 AH" in replies[0]                # both calendars
+    assert "March 10, 2026 · 21 Ramadan 1447 AH" in replies[0]  # both calendars
     assert "khatm 100%" in replies[0]
     async with c.db.unit_of_work() as uow:
-        khatms = (await uow.session.execute(select(Khatm).where(Khatm.user_id == 16)
-                                            .order_by(Khatm.number))).scalars().all()
+        khatms = (
+            (await uow.session.execute(select(Khatm).where(Khatm.user_id == 16).order_by(Khatm.number)))
+            .scalars()
+            .all()
+        )
     assert [(k.number, k.completed_at is not None) for k in khatms] == [(1, True), (2, False)]
     progress = (await c.send(16, "/progress"))[0]
     assert "Khatm #2 — 0.0%" in progress and "Khatms completed: 1" in progress
@@ -170,7 +178,7 @@ async def test_progress_says_where_to_continue_and_when_you_will_finish(conversa
         await c.send(17, f"Al-Baqara {1 + day * 20}-{20 + day * 20}")
     text = (await c.send(17, "/progress"))[0]
     assert "Khatm #1 — 2.2% (140 of 6,236 ayahs)" in text
-    assert "Juz complete: 0 of 30 · Pages: 19 of 604" in text         # 2:141 is on page 20
+    assert "Juz complete: 0 of 30 · Pages: 19 of 604" in text  # 2:141 is on page 20
     assert "Continue from Al-Baqara 141" in text
     # 140 ayahs over the 7 days since the first reading = 20 a day; 6096 left = 305 days from 7 March.
     assert "(~20 ayahs a day) you'll finish around January 6, 2027." in text
@@ -195,7 +203,7 @@ async def test_buttons_cannot_touch_another_users_entries(conversation):
     await c.send(19, "Al-Kahf")
     message, data = c.find_button(19, "Undo")
     before = len(c.fake.calls)
-    await c.process(c.updates.callback(20, data, message))               # someone else's tap
+    await c.process(c.updates.callback(20, data, message))  # someone else's tap
     await c.process(c.updates.callback(20, data.replace("undo", "del"), message))
     assert c.toasts_since(before) == ["That button no longer applies."] * 2
     assert len(await c.readings(19)) == 1
@@ -206,7 +214,7 @@ async def test_pressing_a_button_of_a_deleted_entry_is_harmless(conversation):
     await c.send(21, "Al-Kahf")
     await c.send(21, "/undo")
     before = len(c.fake.calls)
-    await c.press(21, "Undo")                                            # the old confirmation's button
+    await c.press(21, "Undo")  # the old confirmation's button
     assert c.toasts_since(before) == ["That button no longer applies."]
     assert c.errors == []
 
@@ -216,18 +224,22 @@ async def test_bad_input_gets_a_kind_reply_and_writes_nothing(conversation):
     for update in (c.updates.sticker(22), c.updates.photo(22), c.updates.voice(22)):
         before = len(c.fake.calls)
         await c.process(update)
-        assert c.texts_since(before) == ["I can only read text. Tell me what you read, like Al-Kahf 1-20 "
-                                         "or page 5."]
+        assert c.texts_since(before) == [
+            "I can only read text. Tell me what you read, like Al-Kahf 1-20 or page 5."
+        ]
     before = len(c.fake.calls)
     await c.process(c.updates.edited_message(22, "Al-Kahf 1-10", message_id=1))
     assert c.texts_since(before) == [
-        "I only read new messages. To change a log, use /undo and send it again."]
+        "I only read new messages. To change a log, use /undo and send it again."
+    ]
     assert (await c.send(22, "/frobnicate"))[0] == "I don't know /frobnicate. See /help for what I can do."
-    replies = await c.send(22, "surah " + "blorp" * 799)                 # 4,001 characters
+    replies = await c.send(22, "surah " + "blorp" * 799)  # 4,001 characters
     assert len(replies) == 1 and replies[0].startswith("🤔") and len(replies[0]) < 1000
-    replies = await c.send(22, "Al-Kahf " + "1 " * 1996)                 # 1,996 ayahs, one by one
-    assert replies == ["That is 1,996 passages in one message — I take up to 30 at a time. "
-                       "Please send them in smaller parts."]
+    replies = await c.send(22, "Al-Kahf " + "1 " * 1996)  # 1,996 ayahs, one by one
+    assert replies == [
+        "That is 1,996 passages in one message — I take up to 30 at a time. "
+        "Please send them in smaller parts."
+    ]
     assert await c.readings(22) == []
     assert c.errors == []
 
@@ -241,12 +253,13 @@ async def test_a_failure_mid_update_rolls_everything_back_and_apologises(convers
 
     monkeypatch.setattr(reading, "confirmation", explode)
     replies = await c.send(23, "Al-Kahf 1-20")
-    assert replies == ["Sorry — something went wrong on my side and nothing was saved. "
-                       "Please try again in a moment."]
+    assert replies == [
+        "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
+    ]
     assert await c.readings(23) == []
     assert len(c.errors) == 1
     monkeypatch.undo()
-    assert (await c.send(23, "Al-Kahf 1-20"))[0].startswith("✅")      # and a retry works
+    assert (await c.send(23, "Al-Kahf 1-20"))[0].startswith("✅")  # and a retry works
 
 
 async def test_command_menu_is_set_in_english_and_arabic(conversation):
@@ -255,8 +268,20 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
     calls = c.fake.calls_to("setMyCommands")
     assert [call.params.get("language_code") for call in calls] == [None, "ar"]
     assert [cmd["command"] for cmd in calls[0].params["commands"]] == [
-        "log", "progress", "next", "goal", "streak", "stats", "remind", "history", "undo", "settings",
-        "export", "deleteme", "help"]
+        "log",
+        "progress",
+        "next",
+        "goal",
+        "streak",
+        "stats",
+        "remind",
+        "history",
+        "undo",
+        "settings",
+        "export",
+        "deleteme",
+        "help",
+    ]
     assert calls[1].params["commands"][0]["description"].startswith("سجّل")
 
 

@@ -7,13 +7,15 @@ from datetime import UTC, datetime, time
 
 async def _reminders(c, user_id):
     async with c.db.unit_of_work() as uow:
-        return {(r.kind, r.slot): (r.local_time, r.enabled, r.next_due_at)
-                for r in await uow.reminders.for_user(user_id)}
+        return {
+            (r.kind, r.slot): (r.local_time, r.enabled, r.next_due_at)
+            for r in await uow.reminders.for_user(user_id)
+        }
 
 
 async def test_reminders_typed_and_tapped(conversation):
     c = conversation
-    await c.onboard(1, timezone="Asia/Karachi")                        # 21:00 streak warning, Monday summary
+    await c.onboard(1, timezone="Asia/Karachi")  # 21:00 streak warning, Monday summary
     text = (await c.send(1, "/remind"))[0]
     assert "Daily: off\nStreak warning: 21:00\nAl-Kahf on Fridays: off\nWeekly summary: 09:00" in text
     text = (await c.send(1, "/remind 06:30 21:15"))[0]
@@ -22,7 +24,7 @@ async def test_reminders_typed_and_tapped(conversation):
     assert rows[("daily", 1)] == (time(6, 30), True, datetime(2026, 3, 11, 1, 30, tzinfo=UTC))  # 06:30 PKT
     assert rows[("daily", 2)][0] == time(21, 15)
     await c.press(1, "Streak warning off")
-    await c.press(1, "07:00")                                           # one tap: a single daily time
+    await c.press(1, "07:00")  # one tap: a single daily time
     rows = await _reminders(c, 1)
     assert rows[("streak", 1)][1] is False and rows[("streak", 1)][2] is None
     assert (rows[("daily", 1)][:2], rows[("daily", 2)][1]) == ((time(7, 0), True), False)

@@ -25,11 +25,16 @@ async def test_stats_sends_numbers_then_two_charts(conversation):
     replies = await c.send(1, "/stats")
     assert replies[0].splitlines() == [
         "📊 Your reading · March 9, 2026 · 20 Ramadan 1447 AH",
-        "This week: 7 pages · 7 days", "This month: 9 pages · 9 days", "This year: 9 pages · 9 days",
-        "All time: 9 pages · 9 days", "Recent pace: ~1 page a day", "Khatms completed: 0",
-        "🔥 Streak: 9 days"]
+        "This week: 7 pages · 7 days",
+        "This month: 9 pages · 9 days",
+        "This year: 9 pages · 9 days",
+        "All time: 9 pages · 9 days",
+        "Recent pace: ~1 page a day",
+        "Khatms completed: 0",
+        "🔥 Streak: 9 days",
+    ]
     calls = c.fake.calls[before:]
-    assert [call.method for call in calls].count("sendChatAction") == 2     # "uploading a photo…"
+    assert [call.method for call in calls].count("sendChatAction") == 2  # "uploading a photo…"
     photos = [call for call in calls if call.method == "sendPhoto"]
     assert [p.files[0].filename for p in photos] == ["last-30-days.png", "year.png"]
     for p in photos:
@@ -50,13 +55,13 @@ async def test_khatm_picture_from_progress(conversation):
 
 async def test_ramadan_plan_is_offered_before_ramadan_and_ends_with_it(conversation):
     c = conversation
-    c.clock.set(datetime(2026, 2, 10, 12, tzinfo=UTC))                   # 1 Ramadan 1447 is 18 February
+    c.clock.set(datetime(2026, 2, 10, 12, tzinfo=UTC))  # 1 Ramadan 1447 is 18 February
     text = (await c.send(3, "/progress"))[0]
     assert "🌙 Ramadan begins in 8 days." in text
     await c.press(3, "Start the Ramadan plan")
     async with c.db.unit_of_work() as uow:
         goal = (await uow.session.execute(select(Goal).where(Goal.user_id == 3))).scalar_one()
     assert (goal.kind, goal.preset, goal.target_date) == ("khatm_by", "ramadan", date(2026, 3, 19))
-    assert "Ramadan" not in (await c.send(3, "/progress"))[0].split("\n\n")[-1]   # not offered again
-    c.clock.set(datetime(2026, 1, 1, 12, tzinfo=UTC))                    # seven weeks ahead: not yet
+    assert "Ramadan" not in (await c.send(3, "/progress"))[0].split("\n\n")[-1]  # not offered again
+    c.clock.set(datetime(2026, 1, 1, 12, tzinfo=UTC))  # seven weeks ahead: not yet
     assert "Ramadan" not in (await c.send(4, "/progress"))[0]

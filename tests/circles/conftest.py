@@ -12,7 +12,7 @@ try:  # the harness moved from tests/bot/conftest.py to tests/harness.py; accept
 except ImportError:  # pragma: no cover
     from tests.bot.conftest import T0, Conversation, TestClock, clock, conversation  # noqa: F401
 
-GROUP = -1001234567890          # a supergroup id
+GROUP = -1001234567890  # a supergroup id
 NAMES = {1: "Aisha", 2: "Omar", 3: "Maryam", 4: "Yusuf", 9: "Guest"}
 
 
@@ -24,8 +24,16 @@ class Group:
     async def send(self, user_id: int, text: str, **kw: Any) -> list[str]:
         """`user_id` writes `text` in the group; -> what the bot sent or edited in response."""
         before = len(self.c.fake.calls)
-        await self.c.process(self.c.updates.message(user_id, text, chat_id=self.chat_id, chat_title="Halaqa",
-                                                    first_name=NAMES.get(user_id, "Test"), **kw))
+        await self.c.process(
+            self.c.updates.message(
+                user_id,
+                text,
+                chat_id=self.chat_id,
+                chat_title="Halaqa",
+                first_name=NAMES.get(user_id, "Test"),
+                **kw,
+            )
+        )
         return self.c.texts_since(before)
 
     async def press(self, user_id: int, label: str) -> tuple[list[str], list[str | None]]:
@@ -37,8 +45,9 @@ class Group:
         if message is None:
             message = self.status_message()
         before = len(self.c.fake.calls)
-        await self.c.process(self.c.updates.callback(user_id, data, message,
-                                                     first_name=NAMES.get(user_id, "Test")))
+        await self.c.process(
+            self.c.updates.callback(user_id, data, message, first_name=NAMES.get(user_id, "Test"))
+        )
         return self.c.texts_since(before), self.c.toasts_since(before)
 
     def status_message(self) -> dict:

@@ -19,8 +19,18 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 async def _users(uow, *ids, onboarded=True):
     out = []
     for i in ids:
-        out.append(await uow.users.add(User(id=i, first_name=f"U{i}", created_at=NOW, language="en",
-                                            timezone="UTC", onboarded_at=NOW if onboarded else None)))
+        out.append(
+            await uow.users.add(
+                User(
+                    id=i,
+                    first_name=f"U{i}",
+                    created_at=NOW,
+                    language="en",
+                    timezone="UTC",
+                    onboarded_at=NOW if onboarded else None,
+                )
+            )
+        )
     return out
 
 
@@ -42,9 +52,9 @@ def test_distribute_is_round_robin_fewest_first():
 
 
 def test_distribute_rotates_each_reader_to_the_next_juz():
-    previous = {j: (10, 20, 30)[(j - 1) % 3] for j in range(1, 31)}       # 1->10, 2->20, 3->30 ...
+    previous = {j: (10, 20, 30)[(j - 1) % 3] for j in range(1, 31)}  # 1->10, 2->20, 3->30 ...
     plan = circles.distribute(list(range(1, 31)), [10, 20, 30], {}, previous)
-    assert all(plan[j % 30 + 1] == previous[j] for j in range(1, 31))   # juz n's reader gets n+1
+    assert all(plan[j % 30 + 1] == previous[j] for j in range(1, 31))  # juz n's reader gets n+1
     # a newcomer still gets an even share: rotation stops at the share
     plan = circles.distribute(list(range(1, 31)), [10, 20, 30, 40], {}, previous)
     assert sorted(list(plan.values()).count(m) for m in (10, 20, 30, 40)) == [7, 7, 8, 8]
@@ -79,7 +89,7 @@ async def test_concurrent_claims_of_the_same_juz_one_wins(pg_db):
     async def claim(user_id):
         async with pg_db.unit_of_work() as uow:
             user = await uow.users.get(user_id)
-            await gate.wait()                                    # both transactions are open
+            await gate.wait()  # both transactions are open
             return await circles.claim_juz(uow, round_id, 5, user, NOW)
 
     results = await asyncio.gather(claim(1), claim(2))
@@ -93,7 +103,7 @@ async def test_auto_distribution_and_rotation_into_the_next_round(db):
     async with db.unit_of_work() as uow:
         circle, (_, _, c) = await _circle(uow, 1, 2, 3)
         rnd = await circles.start_round(uow, circle, NOW)
-        await circles.claim_juz(uow, rnd.id, 1, c, NOW)           # a tap before the share-out
+        await circles.claim_juz(uow, rnd.id, 1, c, NOW)  # a tap before the share-out
         assigned = await circles.auto_distribute(uow, rnd.id, NOW)
         assert len(assigned) == 29
         first = {x.juz: x.user_id for x in await uow.circles.assignments(rnd.id)}
@@ -112,7 +122,7 @@ async def test_a_juz_completes_when_the_readers_logs_since_the_claim_cover_it(db
     async with db.unit_of_work() as uow:
         circle, (a, b) = await _circle(uow, 1, 2)
         span = juz_span(5)
-        await log_reading(uow, a, [span], now=NOW - timedelta(hours=1))     # before the claim: not counted
+        await log_reading(uow, a, [span], now=NOW - timedelta(hours=1))  # before the claim: not counted
         rnd = await circles.start_round(uow, circle, NOW)
         await circles.claim_juz(uow, rnd.id, 5, a, NOW)
         assert await circles.complete_covered_juz(uow, a, NOW) == []
@@ -130,7 +140,7 @@ async def test_the_status_check_is_lazy_too(db):
         circle, (a,) = await _circle(uow, 1)
         rnd = await circles.start_round(uow, circle, NOW)
         await circles.claim_juz(uow, rnd.id, 30, a, NOW)
-        await log_reading(uow, a, [juz_span(30)], now=NOW + timedelta(minutes=5))   # no hook called
+        await log_reading(uow, a, [juz_span(30)], now=NOW + timedelta(minutes=5))  # no hook called
         status = await circles.round_status(uow, rnd, NOW + timedelta(minutes=6))
         assert status.done_count == 1 and status.juz[29].done
 
@@ -138,17 +148,19 @@ async def test_the_status_check_is_lazy_too(db):
 async def test_round_nudges_near_the_deadline_once_per_member(db):
     async with db.unit_of_work() as uow:
         circle, (a, b, c) = await _circle(uow, 1, 2, 3)
-        c.onboarded_at = None                                    # never started the bot: mention in group
+        c.onboarded_at = None  # never started the bot: mention in group
         rnd = await circles.start_round(uow, circle, NOW, deadline=date(2026, 3, 15))
         for user, juz in ((a, 1), (a, 2), (b, 3), (c, 4)):
             await circles.claim_juz(uow, rnd.id, juz, user, NOW)
-        await circles.mark_juz_done(uow, rnd.id, 3, b, NOW)      # Omar finished: no nudge for him
-        assert await circles.round_nudges_due(uow, NOW) == []     # 5 days before: too early
+        await circles.mark_juz_done(uow, rnd.id, 3, b, NOW)  # Omar finished: no nudge for him
+        assert await circles.round_nudges_due(uow, NOW) == []  # 5 days before: too early
         near = datetime(2026, 3, 13, 18, 0, tzinfo=UTC)
         due = await circles.round_nudges_due(uow, near)
         assert [(n.user_id, n.juz, n.in_group, n.days_left, n.chat_id) for n in due] == [
-            (1, [1, 2], False, 2, -100), (3, [4], True, 2, -100)]
-        assert await circles.round_nudges_due(uow, near + timedelta(days=1)) == []   # once per round
+            (1, [1, 2], False, 2, -100),
+            (3, [4], True, 2, -100),
+        ]
+        assert await circles.round_nudges_due(uow, near + timedelta(days=1)) == []  # once per round
         assert await circles.round_nudges_due(uow, datetime(2026, 3, 16, 9, tzinfo=UTC)) == []
 
 
@@ -159,14 +171,16 @@ async def test_readings_are_visible_only_in_circles_joined_and_only_since_joinin
         [late] = await _users(uow, 4)
         await circles.set_announce(uow, circle, True)
         await log_reading(uow, a, [juz_span(1)], now=NOW)
-        await log_reading(uow, late, [juz_span(2)], now=NOW)                    # before joining
+        await log_reading(uow, late, [juz_span(2)], now=NOW)  # before joining
         await circles.join(uow, circle, late, NOW + timedelta(minutes=1))
         await log_reading(uow, late, [juz_span(3)], now=NOW + timedelta(minutes=2))
         news = await circles.take_announcement(uow, circle.id)
         assert [(name, [s.first_index for s in spans]) for name, spans in news.items] == [
-            ("U1", [juz_span(1).first_index]), ("U4", [juz_span(3).first_index])]
-        assert await circles.take_announcement(uow, circle.id) is None          # watermark moved
-        assert await circles.take_announcement(uow, other.id) is None           # announcements off there
+            ("U1", [juz_span(1).first_index]),
+            ("U4", [juz_span(3).first_index]),
+        ]
+        assert await circles.take_announcement(uow, circle.id) is None  # watermark moved
+        assert await circles.take_announcement(uow, other.id) is None  # announcements off there
         board = await circles.board(uow, other, NOW)
         assert board.week == [] and board.member_count == 1
 

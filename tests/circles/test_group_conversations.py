@@ -42,7 +42,7 @@ async def test_create_join_by_command_and_button_and_leave(group):
     assert (await g.send(2, "/leave"))[0].startswith("You left the circle.")
     async with g.c.db.unit_of_work() as uow:
         assert [m.user_id for m, _ in await uow.circles.members((await _circle_row(g.c)).id)] == [1, 3]
-    assert (await g.send(2, "read Al-Kahf 1-20")) == []                 # chatter is never parsed
+    assert (await g.send(2, "read Al-Kahf 1-20")) == []  # chatter is never parsed
     assert await g.c.readings(2) == []
     assert g.c.errors == []
 
@@ -54,7 +54,7 @@ async def test_logging_in_the_group_and_in_private_feeds_one_batched_announcemen
     texts, toasts = await g.press(1, "Turn announcements on")
     assert toasts == ["Announcements: on"] and "Announcements: on" in texts[0]
     replies = await g.send(2, "/log Al-Kahf 1-20")
-    assert replies == ["✅ Al-Kahf 1–20 · 20 ayahs · khatm 0.3%"]       # short in the group
+    assert replies == ["✅ Al-Kahf 1–20 · 20 ayahs · khatm 0.3%"]  # short in the group
     # Maryam logs in private
     assert (await c.send(3, "Al-Mulk", first_name="Maryam"))[0].startswith("✅ Al-Mulk")
     # not a member: never shown
@@ -63,10 +63,11 @@ async def test_logging_in_the_group_and_in_private_feeds_one_batched_announcemen
     before = len(c.fake.calls)
     await flush_circle(c.app, (await _circle_row(c)).id)  # what the JobQueue job runs
     assert c.texts_since(before) == [
-        "📣 Read in the circle:\n• Omar read Al-Kahf 1–20\n• Maryam read Al-Mulk"]
+        "📣 Read in the circle:\n• Omar read Al-Kahf 1–20\n• Maryam read Al-Mulk"
+    ]
     before = len(c.fake.calls)
     await flush_circle(c.app, (await _circle_row(c)).id)
-    assert c.texts_since(before) == []                                     # each reading is announced once
+    assert c.texts_since(before) == []  # each reading is announced once
     assert c.errors == []
 
 
@@ -81,8 +82,12 @@ async def test_the_board_celebrates_who_read_and_names_nobody_who_did_not(circle
     board = (await g.send(1, "/board"))[0]
     week, month = board.split("\n\n")[:2]
     assert week == "🌿 This week\n• Omar — 2 pages · 1 day\nTogether: 2 pages · 1 of 3 members read"
-    assert month.splitlines() == ["🌙 This month", "• Omar — 23 pages · 2 days",
-                                  "• Maryam — 6 pages · 2 days", "Together: 29 pages · 2 of 3 members read"]
+    assert month.splitlines() == [
+        "🌙 This month",
+        "• Omar — 23 pages · 2 days",
+        "• Maryam — 6 pages · 2 days",
+        "Together: 29 pages · 2 of 3 members read",
+    ]
     assert "Aisha" not in board and "miss" not in board.lower()
     assert board.endswith("may Allah accept from us all. 🤲")
 
@@ -96,7 +101,7 @@ async def test_a_full_khatm_round_from_start_to_the_next_round(circle):
     rnd = await _round(c)
     _, toasts = await g.press(2, "Take juz 5")
     assert toasts == ["Juz 5 is yours. Bismillah! 📖"]
-    assert g.status_message()["message_id"] == status["message_id"]        # edited in place
+    assert g.status_message()["message_id"] == status["message_id"]  # edited in place
     assert "Omar: juz 5" in g.status_text()
     _, toasts = await g.tap(3, f"ct:{rnd.id}:5")  # an old button
     assert toasts == ["Juz 5 was just taken by Omar — pick another one? 🌿"]
@@ -119,7 +124,7 @@ async def test_a_full_khatm_round_from_start_to_the_next_round(circle):
     await c.send(3, f"juz {maryam}", first_name="Maryam")
     _, toasts = await g.tap(1, f"cd:{rnd.id}:{next(j for j, u in first.items() if u == 1)}")
     assert toasts[0].startswith("Juz") and "3 of 30 juz done" in g.status_text()
-    for juz, user in first.items():                                        # everyone taps Done
+    for juz, user in first.items():  # everyone taps Done
         await g.tap(user, f"cd:{rnd.id}:{juz}")
     summary = c.fake.last_message(GROUP)
     assert summary.plain_text.startswith("🎉 Khatm round 1 is complete! The whole Quran, together, in 1 day.")
@@ -194,7 +199,7 @@ async def test_wird_mode_a_shared_portion_marked_done_per_member(circle):
 
 async def test_removed_from_the_group_then_migrated_to_a_supergroup_nothing_lost(group):
     g, c = group, group.c
-    g.chat_id = -4001                                                   # a basic group
+    g.chat_id = -4001  # a basic group
     c.fake.set_admins(-4001, [1])
     await g.send(1, "/circle")
     await g.send(2, "/join")
@@ -212,8 +217,15 @@ async def test_removed_from_the_group_then_migrated_to_a_supergroup_nothing_lost
     assert await _circle_row(c, -4001) is None
     moved = await _circle_row(c, GROUP)
     async with c.db.unit_of_work() as uow:
-        members = (await uow.session.execute(select(CircleMember.user_id)
-                                             .where(CircleMember.circle_id == moved.id))).scalars().all()
+        members = (
+            (
+                await uow.session.execute(
+                    select(CircleMember.user_id).where(CircleMember.circle_id == moved.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         claims = (await uow.session.execute(select(JuzAssignment.juz))).scalars().all()
     assert sorted(members) == [1, 2] and claims == [2]
     g.chat_id = GROUP

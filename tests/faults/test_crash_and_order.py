@@ -34,18 +34,18 @@ async def test_a_tick_killed_after_its_claim_loses_that_batch_only_and_never_sen
             hung.append(int(params["chat_id"]))
             if len(hung) == 2:
                 both_hung.set()
-            await forever.wait()            # the process "dies" while these sends are in flight
+            await forever.wait()  # the process "dies" while these sends are in flight
 
     c.fake.latency = hang_sends
     crashing = ReminderScheduler(c.db, c.app.bot, render, clock=system_clock, sleep=Sleeps(), batch_size=2)
     task = asyncio.create_task(tick_at(crashing, DUE))
     async with asyncio.timeout(5):
         await both_hung.wait()
-    task.cancel()                           # killed between the committed claim and the send
+    task.cancel()  # killed between the committed claim and the send
     with pytest.raises(asyncio.CancelledError):
         await task
     lost = set(hung)
-    assert len(lost) == 2                   # exactly the first batch was claimed
+    assert len(lost) == 2  # exactly the first batch was claimed
 
     # Restart: a new scheduler, Telegram answering again, the same minute and the next ones.
     c.fake.latency = None
@@ -57,7 +57,7 @@ async def test_a_tick_killed_after_its_claim_loses_that_batch_only_and_never_sen
         assert nudged(c.fake, uid) == (0 if uid in lost else 1), uid
     async with c.db.unit_of_work() as uow:
         rows = {d.user_id: d for d in (await uow.session.execute(select(Delivery))).scalars()}
-    for uid in lost:   # the trace the crash leaves: a claim with neither sent_at nor error
+    for uid in lost:  # the trace the crash leaves: a claim with neither sent_at nor error
         assert (rows[uid].sent_at, rows[uid].error) == (None, None)
     # The next day nothing is owed and nothing is skipped: everyone gets exactly one nudge.
     report = await tick_at(restarted, DUE + timedelta(days=1))
@@ -87,7 +87,7 @@ async def test_the_same_update_twice_at_the_same_time_is_logged_once(conversatio
     update = c.updates.message(32, "read Yasin, Al-Mulk")
     before = len(c.fake.calls)
     await asyncio.gather(c.process(update), c.process(update))
-    assert len(await c.readings(32)) == 2      # two passages, once
+    assert len(await c.readings(32)) == 2  # two passages, once
     assert c.errors == []
     replies = c.texts_since(before)
     assert len(replies) == 2 and sum("Already logged" in r for r in replies) == 1
@@ -104,10 +104,10 @@ async def test_an_undo_press_processed_before_its_log_is_harmless(conversation):
     before = len(c.fake.calls)
     await c.process(early)
     assert c.toasts_since(before) == ["This button has expired."] or c.texts_since(before) == []
-    assert len(await c.readings(33)) == 1                  # nothing of the earlier log was touched
+    assert len(await c.readings(33)) == 1  # nothing of the earlier log was touched
     await c.send(33, "read Al-Kahf 11-20")
     assert len(await c.readings(33)) == 2
-    await c.process(early)   # redelivered now that its log exists: the press is honoured, for that log only
+    await c.process(early)  # redelivered now that its log exists: the press is honoured, for that log only
     assert [r.id for r in await c.readings(33)] == [first.id]
     assert c.errors == []
 
@@ -132,7 +132,7 @@ async def test_history_delete_then_a_stale_undo_of_the_same_log(conversation):
     assert await c.readings(35) == []
     before = len(c.fake.calls)
     await c.process(c.updates.callback(35, undo_data, undo_message))
-    assert c.texts_since(before) == []                     # a toast, nothing else
+    assert c.texts_since(before) == []  # a toast, nothing else
     assert c.errors == []
 
 
@@ -143,5 +143,5 @@ async def test_a_redelivered_undo_command_undoes_one_log(conversation):
     await c.send(36, "read Al-Mulk")
     undo = c.updates.message(36, "/undo")
     await c.process(undo)
-    await c.process(undo)              # Telegram delivers it again
+    await c.process(undo)  # Telegram delivers it again
     assert len(await c.readings(36)) == 1

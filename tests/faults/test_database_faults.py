@@ -35,7 +35,7 @@ async def test_postgres_cut_mid_update_apologises_writes_nothing_and_a_retry_wor
     await c.process(update)
     assert c.texts_since(before) == [SORRY]
     assert len(c.errors) == 1 and is_database_error(c.errors[0])
-    assert await count(f.direct, Reading) == 0                  # rolled back: nothing half-written
+    assert await count(f.direct, Reading) == 0  # rolled back: nothing half-written
 
     # Still down: every update gets the apology, nothing crashes.
     before = len(c.fake.calls)
@@ -98,7 +98,7 @@ async def test_an_exhausted_pool_apologises_and_recovers(fresh_pg_url, clock):
     db = _tight_pool(fresh_pg_url)
     async with running_bot(db, clock) as c:
         await c.onboard(4)
-        held = await db.engine.connect()        # someone else holds the only connection
+        held = await db.engine.connect()  # someone else holds the only connection
         try:
             before = len(c.fake.calls)
             await c.send(4, "read Yasin")
@@ -121,7 +121,7 @@ def test_an_unreachable_telegram_is_not_a_database_error():
 
     try:
         try:
-            raise ConnectionRefusedError(111, "Connection refused")   # raised here, not by a driver
+            raise ConnectionRefusedError(111, "Connection refused")  # raised here, not by a driver
         except OSError as exc:
             raise NetworkError("httpx.ConnectError: All connection attempts failed") from exc
     except NetworkError as err:

@@ -64,7 +64,7 @@ async def test_a_failed_button_answer_keeps_the_undo(conversation, kind):
     message, data = c.find_button(2, "Undo")
     inject(c.fake, kind, "answerCallbackQuery")
     await c.process(c.updates.callback(2, data, message))
-    assert await c.readings(2) == []                      # the undo was committed first
+    assert await c.readings(2) == []  # the undo was committed first
     assert len(c.errors) == 1
 
 
@@ -88,8 +88,9 @@ DUE = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
 
 @pytest.fixture
 def nudger(conversation) -> ReminderScheduler:
-    return ReminderScheduler(conversation.db, conversation.app.bot, render, clock=system_clock,
-                             sleep=Sleeps())
+    return ReminderScheduler(
+        conversation.db, conversation.app.bot, render, clock=system_clock, sleep=Sleeps()
+    )
 
 
 async def deliveries(db) -> dict[int, Delivery]:
@@ -110,7 +111,7 @@ async def test_nudges_survive_every_kind_of_telegram_failure(conversation, nudge
 
     report = await tick_at(nudger, DUE)
     assert (report.due, report.sent, report.blocked, report.failed, report.rate_limited) == (6, 2, 1, 3, 1)
-    assert nudger.sleep.calls == [5, 2]                  # retry_after honoured, once each, never twice
+    assert nudger.sleep.calls == [5, 2]  # retry_after honoured, once each, never twice
     sent = {m.chat_id for m in c.fake.sent_messages() if m.chat_id in users}
     assert sent == {10, 15}
     rows = await deliveries(c.db)
@@ -123,4 +124,4 @@ async def test_nudges_survive_every_kind_of_telegram_failure(conversation, nudge
     # risk sending twice); tomorrow everyone who did not block the bot is nudged again.
     assert (await tick_at(nudger, DUE + timedelta(minutes=1))).sent == 0
     report = await tick_at(nudger, DUE + timedelta(days=1))
-    assert (report.due, report.sent) == (5, 5)            # the blocked user is no longer due
+    assert (report.due, report.sent) == (5, 5)  # the blocked user is no longer due

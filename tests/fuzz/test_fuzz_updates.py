@@ -19,29 +19,91 @@ from telegram import Update
 from telegram.error import BadRequest
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
-PREFIXES = ["undo:", "del:", "log:", "goal:", "rem:", "excuse:", "ct:", "cd:", "cj:", "ca:", "cn:", "cw:",
-            "cs:", "lang:", "tz:", "set:", "grace:", "deleteme:", ""]
+PREFIXES = [
+    "undo:",
+    "del:",
+    "log:",
+    "goal:",
+    "rem:",
+    "excuse:",
+    "ct:",
+    "cd:",
+    "cj:",
+    "ca:",
+    "cn:",
+    "cw:",
+    "cs:",
+    "lang:",
+    "tz:",
+    "set:",
+    "grace:",
+    "deleteme:",
+    "",
+]
 KNOWN_USERS = [1, 2, 3]
 GROUP = -1001234567890
 
 texts = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["/start", "/log", "/goal", "/remind", "/undo", "/history", "/progress", "/next",
-                     "/streak", "/settings", "/export", "/deleteme", "/help", "/circle", "/join", "/leave",
-                     "/board", "/khatm", "/reassign", "/wird", "/stats", "read Al-Kahf 1-20", "2:255",
-                     "juz 30", "pages 45-50", "yesterday Yasin"]),
-    st.builds(lambda cmd, rest: f"{cmd} {rest}",
-              st.sampled_from(["/log", "/goal", "/remind", "/khatm", "/reassign", "/wird", "/start",
-                               "/log@QuranTrackerBot", "/stats"]),
-              st.text(max_size=80)),
+    st.sampled_from(
+        [
+            "/start",
+            "/log",
+            "/goal",
+            "/remind",
+            "/undo",
+            "/history",
+            "/progress",
+            "/next",
+            "/streak",
+            "/settings",
+            "/export",
+            "/deleteme",
+            "/help",
+            "/circle",
+            "/join",
+            "/leave",
+            "/board",
+            "/khatm",
+            "/reassign",
+            "/wird",
+            "/stats",
+            "read Al-Kahf 1-20",
+            "2:255",
+            "juz 30",
+            "pages 45-50",
+            "yesterday Yasin",
+        ]
+    ),
+    st.builds(
+        lambda cmd, rest: f"{cmd} {rest}",
+        st.sampled_from(
+            [
+                "/log",
+                "/goal",
+                "/remind",
+                "/khatm",
+                "/reassign",
+                "/wird",
+                "/start",
+                "/log@QuranTrackerBot",
+                "/stats",
+            ]
+        ),
+        st.text(max_size=80),
+    ),
 )
 digits = st.integers(min_value=0, max_value=10**20).map(str)
 suffixes = st.one_of(
-    digits, st.text(max_size=30),
+    digits,
+    st.text(max_size=30),
     st.builds(lambda a, b: f"{a}-{b}", digits, digits),
     st.builds(lambda a, b: f"{a}:{b}", digits, digits),
-    st.builds(lambda a, b: f"{a}:{b}", st.sampled_from(["daily", "streak", "kahf", "off", "x"]),
-              st.text(alphabet="0123456789:٣abc", max_size=12)),
+    st.builds(
+        lambda a, b: f"{a}:{b}",
+        st.sampled_from(["daily", "streak", "kahf", "off", "x"]),
+        st.text(alphabet="0123456789:٣abc", max_size=12),
+    ),
     st.sampled_from(["yes", "no", "pages", "juz", "khatm", "skip", "-12", "14", "en", "ar", "lang", "tz"]),
 )
 callback_data = st.builds(lambda p, s: (p + s)[:64], st.sampled_from(PREFIXES), suffixes)
@@ -49,26 +111,38 @@ user_ids = st.one_of(st.sampled_from(KNOWN_USERS), st.integers(min_value=1, max_
 names = st.one_of(st.just("Aisha"), st.text(min_size=1, max_size=64))
 languages = st.one_of(st.none(), st.sampled_from(["en", "ar", "ar-EG", "fr", "ur"]), st.text(max_size=10))
 chat_types = st.sampled_from(["private", "group", "supergroup", "channel"])
-entity = st.fixed_dictionaries({
-    "type": st.sampled_from(["bot_command", "mention", "bold", "url", "text_mention", "hashtag"]),
-    "offset": st.integers(min_value=0, max_value=400), "length": st.integers(min_value=0, max_value=400)})
+entity = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(["bot_command", "mention", "bold", "url", "text_mention", "hashtag"]),
+        "offset": st.integers(min_value=0, max_value=400),
+        "length": st.integers(min_value=0, max_value=400),
+    }
+)
 
 
 @st.composite
 def messages(draw) -> dict[str, Any]:
     uid = draw(user_ids)
     kind = draw(chat_types)
-    user = {"id": uid, "is_bot": draw(st.booleans().filter(lambda b: not b) | st.booleans()),
-            "first_name": draw(names)}
+    user = {
+        "id": uid,
+        "is_bot": draw(st.booleans().filter(lambda b: not b) | st.booleans()),
+        "first_name": draw(names),
+    }
     lang = draw(languages)
     if lang is not None:
         user["language_code"] = lang
-    chat: dict[str, Any] = {"id": uid if kind == "private" else draw(st.sampled_from([GROUP, -42])),
-                            "type": kind}
+    chat: dict[str, Any] = {
+        "id": uid if kind == "private" else draw(st.sampled_from([GROUP, -42])),
+        "type": kind,
+    }
     if kind != "private":
         chat["title"] = draw(names)
-    msg: dict[str, Any] = {"message_id": draw(st.integers(min_value=1, max_value=10**6)), "chat": chat,
-                           "date": 1773133200}
+    msg: dict[str, Any] = {
+        "message_id": draw(st.integers(min_value=1, max_value=10**6)),
+        "chat": chat,
+        "date": 1773133200,
+    }
     if kind != "channel" or draw(st.booleans()):
         msg["from"] = user
     body = draw(st.sampled_from(["text", "caption", "none", "location"]))
@@ -82,16 +156,24 @@ def messages(draw) -> dict[str, Any]:
     if draw(st.booleans()):
         msg["entities" if "text" in msg else "caption_entities"] = draw(st.lists(entity, max_size=3))
     elif isinstance(msg.get("text"), str) and msg["text"].startswith("/"):
-        msg["entities"] = [{"type": "bot_command", "offset": 0,
-                            "length": len(msg["text"].split(" ")[0].encode("utf-16-le")) // 2}]
+        msg["entities"] = [
+            {
+                "type": "bot_command",
+                "offset": 0,
+                "length": len(msg["text"].split(" ")[0].encode("utf-16-le")) // 2,
+            }
+        ]
     return msg
 
 
 @st.composite
 def updates(draw) -> dict[str, Any]:
     update_id = draw(st.integers(min_value=1, max_value=2**31))
-    kind = draw(st.sampled_from(["message", "message", "edited_message", "channel_post", "callback_query",
-                                 "callback_query"]))
+    kind = draw(
+        st.sampled_from(
+            ["message", "message", "edited_message", "channel_post", "callback_query", "callback_query"]
+        )
+    )
     if kind != "callback_query":
         msg = draw(messages())
         if kind == "edited_message":
@@ -115,8 +197,11 @@ def _edit_of_a_message_never_sent(fake, update: Update, error: BaseException) ->
     query = update.callback_query
     if not isinstance(error, BadRequest) or "message to edit not found" not in error.message.lower():
         return False
-    return query is not None and query.message is not None and fake.message(
-        query.message.chat.id, query.message.message_id) is None
+    return (
+        query is not None
+        and query.message is not None
+        and fake.message(query.message.chat.id, query.message.message_id) is None
+    )
 
 
 async def _seed(c) -> None:
@@ -137,19 +222,23 @@ async def test_no_update_makes_the_bot_raise(conversation):
     await _seed(c)
     seen: list[dict[str, Any]] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(updates())
     def collect(update: dict[str, Any]) -> None:
         seen.append(update)
 
-    collect()   # hypothesis generates; the event loop (already running) then drives each one through
+    collect()  # hypothesis generates; the event loop (already running) then drives each one through
     failures = []
     for data in seen:
         try:
             update = Update.de_json(data, c.app.bot)
         except Exception:
-            continue          # not an update PTB accepts: the webhook answers 400 before any handler
+            continue  # not an update PTB accepts: the webhook answers 400 before any handler
         c.errors.clear()
         await c.app.process_update(update)
         errors = [e for e in c.errors if not _edit_of_a_message_never_sent(c.fake, update, e)]

@@ -18,11 +18,15 @@ async def test_every_update_is_stored_once_and_answered_once(pg_database_factory
     db = Database(url)
     await upgrade(db.engine)
     await db.dispose()
-    result = await run_load(url, users=int(os.environ.get("LOAD_USERS", 50)),
-                            updates=int(os.environ.get("LOAD_UPDATES", 1000)),
-                            concurrency=int(os.environ.get("LOAD_CONCURRENCY", 10)), timeout=240)
+    result = await run_load(
+        url,
+        users=int(os.environ.get("LOAD_USERS", 50)),
+        updates=int(os.environ.get("LOAD_UPDATES", 1000)),
+        concurrency=int(os.environ.get("LOAD_CONCURRENCY", 10)),
+        timeout=240,
+    )
     print(result.summary())
     assert result.statuses == Counter({200: result.updates})
-    assert result.stored == result.distinct_stored == result.updates     # every reading once
-    assert result.replies_ok                                              # one reply per message
-    assert result.percentile(99) < 10.0                                   # nobody starved
+    assert result.stored == result.distinct_stored == result.updates  # every reading once
+    assert result.replies_ok  # one reply per message
+    assert result.percentile(99) < 10.0  # nobody starved

@@ -37,15 +37,26 @@ def test_words_run_right_to_left_and_latin_stays_as_typed():
 
 
 @pytest.mark.parametrize("bold", [False, True])
-@pytest.mark.parametrize("text", [KAHF, "عبد الله", "الصفحات المقروءة — آخر ٣٠ يومًا", "لا إله إلا الله",
-                                  "الأجزاء", "المتتالية", "١٢ رمضان ١٤٤٧ هـ"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        KAHF,
+        "عبد الله",
+        "الصفحات المقروءة — آخر ٣٠ يومًا",
+        "لا إله إلا الله",
+        "الأجزاء",
+        "المتتالية",
+        "١٢ رمضان ١٤٤٧ هـ",
+    ],
+)
 def test_the_font_has_a_glyph_for_every_shaped_character(text, bold):
     from matplotlib.ft2font import FT2Font
 
     font = FT2Font(font_path(bold))
     shaped = shape(text)
-    missing = [unicodedata.name(c, hex(ord(c))) for c in shaped
-               if c != " " and font.get_char_index(ord(c)) == 0]
+    missing = [
+        unicodedata.name(c, hex(ord(c))) for c in shaped if c != " " and font.get_char_index(ord(c)) == 0
+    ]
     assert missing == []
 
 

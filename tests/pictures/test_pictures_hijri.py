@@ -9,13 +9,16 @@ import pytest
 from bot.pictures import days_until_ramadan, format_hijri, hijri_date, is_ramadan
 
 
-@pytest.mark.parametrize(("gregorian", "hijri"), [
-    (date(2025, 3, 1), (1446, 9, 1)),   # 1 Ramadan 1446
-    (date(2025, 3, 30), (1446, 10, 1)),  # Eid al-Fitr 1446
-    (date(2026, 2, 18), (1447, 9, 1)),  # 1 Ramadan 1447 (Umm al-Qura)
-    (date(2027, 2, 8), (1448, 9, 1)),
-    (date(2024, 7, 7), (1446, 1, 1)),   # Islamic new year 1446
-])
+@pytest.mark.parametrize(
+    ("gregorian", "hijri"),
+    [
+        (date(2025, 3, 1), (1446, 9, 1)),  # 1 Ramadan 1446
+        (date(2025, 3, 30), (1446, 10, 1)),  # Eid al-Fitr 1446
+        (date(2026, 2, 18), (1447, 9, 1)),  # 1 Ramadan 1447 (Umm al-Qura)
+        (date(2027, 2, 8), (1448, 9, 1)),
+        (date(2024, 7, 7), (1446, 1, 1)),  # Islamic new year 1446
+    ],
+)
 def test_known_conversions(gregorian, hijri):
     assert hijri_date(gregorian) == hijri
 

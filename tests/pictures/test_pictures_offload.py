@@ -40,8 +40,9 @@ async def test_the_event_loop_keeps_running_while_a_picture_renders():
 
 
 async def test_renders_queue_and_each_gets_its_own_result():
-    pngs = await asyncio.gather(*(render_off_loop(render_khatm_grid, [k / 4] * 30, title=str(k), lang="en")
-                                  for k in range(5)))
+    pngs = await asyncio.gather(
+        *(render_off_loop(render_khatm_grid, [k / 4] * 30, title=str(k), lang="en") for k in range(5))
+    )
     assert len(set(pngs)) == 5
 
 

@@ -44,34 +44,47 @@ LANGS = pytest.mark.parametrize("lang", ["en", "ar"])
 
 
 @LANGS
-@pytest.mark.parametrize("days", [
-    pytest.param([], id="empty"),
-    pytest.param([(END, 0.0)], id="all-zero"),
-    pytest.param([(END, 3.0)], id="one-day"),
-    pytest.param(sorted(history(3).items()), id="three-years"),
-])
+@pytest.mark.parametrize(
+    "days",
+    [
+        pytest.param([], id="empty"),
+        pytest.param([(END, 0.0)], id="all-zero"),
+        pytest.param([(END, 3.0)], id="one-day"),
+        pytest.param(sorted(history(3).items()), id="three-years"),
+    ],
+)
 @pytest.mark.parametrize("target", [None, 5.0])
 def test_daily_chart(days, target, lang):
-    png = render_daily_chart(days, target, title=TITLES[lang], target_label="الهدف" if lang == "ar" else
-                             "target", lang=lang, end=END if days else None)
+    png = render_daily_chart(
+        days,
+        target,
+        title=TITLES[lang],
+        target_label="الهدف" if lang == "ar" else "target",
+        lang=lang,
+        end=END if days else None,
+    )
     width, height = assert_picture(png)
     assert width > height
 
 
 def test_daily_chart_adds_up_repeated_days_and_ignores_days_outside_the_window():
     inside = render_daily_chart([(END, 2.0), (END, 3.0)], 5, title="t", target_label="x", lang="en", end=END)
-    same = render_daily_chart([(END, 5.0), (END - timedelta(days=400), 99.0)], 5, title="t",
-                              target_label="x", lang="en", end=END)
+    same = render_daily_chart(
+        [(END, 5.0), (END - timedelta(days=400), 99.0)], 5, title="t", target_label="x", lang="en", end=END
+    )
     assert inside == same
 
 
 @LANGS
-@pytest.mark.parametrize("counts", [
-    pytest.param({}, id="empty"),
-    pytest.param({END: 4.0}, id="one-day"),
-    pytest.param(history(3), id="three-years"),
-    pytest.param(history(5), id="five-years"),
-])
+@pytest.mark.parametrize(
+    "counts",
+    [
+        pytest.param({}, id="empty"),
+        pytest.param({END: 4.0}, id="one-day"),
+        pytest.param(history(3), id="three-years"),
+        pytest.param(history(5), id="five-years"),
+    ],
+)
 @pytest.mark.parametrize("week_starts", [0, 5, 6])
 def test_year_heatmap(counts, lang, week_starts):
     title = "عام من القراءة" if lang == "ar" else "A year of reading"
@@ -125,21 +138,25 @@ BOARD = [
 
 
 @LANGS
-@pytest.mark.parametrize("rows", [pytest.param([], id="empty"), pytest.param(BOARD[:1], id="one"),
-                                  pytest.param(BOARD, id="mixed")])
+@pytest.mark.parametrize(
+    "rows", [pytest.param([], id="empty"), pytest.param(BOARD[:1], id="one"), pytest.param(BOARD, id="mixed")]
+)
 def test_board(rows, lang):
-    png = render_board(rows, title="حلقة النور" if lang == "ar" else "Al-Noor circle", headers=HEADERS[lang],
-                       lang=lang)
+    png = render_board(
+        rows, title="حلقة النور" if lang == "ar" else "Al-Noor circle", headers=HEADERS[lang], lang=lang
+    )
     assert_picture(png, min_height=100)
 
 
 def test_board_grows_with_its_rows_up_to_a_limit():
-    heights = [png_size(render_board(BOARD * k, title="t", headers=HEADERS["en"], lang="en"))[1]
-               for k in (1, 2, 100)]
+    heights = [
+        png_size(render_board(BOARD * k, title="t", headers=HEADERS["en"], lang="en"))[1] for k in (1, 2, 100)
+    ]
     assert heights[0] < heights[1] < heights[2]
     capped = png_size(render_board(BOARD * 100, title="t", headers=HEADERS["en"], lang="en"))
-    exact = png_size(render_board((BOARD * 100)[:BOARD_MAX_ROWS], title="t", headers=HEADERS["en"],
-                                  lang="en"))
+    exact = png_size(
+        render_board((BOARD * 100)[:BOARD_MAX_ROWS], title="t", headers=HEADERS["en"], lang="en")
+    )
     assert capped == exact
 
 

@@ -74,8 +74,19 @@ def test_from_index_and_index_are_inverse_for_every_ayah():
 
 @pytest.mark.parametrize(
     "args",
-    [(0, 1), (115, 1), (1, 0), (1, 8), (18, 111), (2, 287), (-1, 1), (1.0, 1), ("2", 5),
-     (True, 1), (2, None)],
+    [
+        (0, 1),
+        (115, 1),
+        (1, 0),
+        (1, 8),
+        (18, 111),
+        (2, 287),
+        (-1, 1),
+        (1.0, 1),
+        ("2", 5),
+        (True, 1),
+        (2, None),
+    ],
 )
 def test_invalid_ayahs_raise(args):
     with pytest.raises(ValueError):
@@ -162,9 +173,29 @@ def test_labels():
 
 
 def test_public_names_exported():
-    for name in ["TOTAL_AYAHS", "SURAH_COUNT", "JUZ_COUNT", "PAGE_COUNT", "HIZB_COUNT", "HIZB_QUARTER_COUNT",
-                 "Surah", "SURAHS", "surah", "Ayah", "Span", "juz_of", "page_of", "hizb_quarter_of",
-                 "hizb_of", "surah_span", "juz_span", "page_span", "hizb_span", "hizb_quarter_span",
-                 "pages_in", "surah_name"]:
+    for name in [
+        "TOTAL_AYAHS",
+        "SURAH_COUNT",
+        "JUZ_COUNT",
+        "PAGE_COUNT",
+        "HIZB_COUNT",
+        "HIZB_QUARTER_COUNT",
+        "Surah",
+        "SURAHS",
+        "surah",
+        "Ayah",
+        "Span",
+        "juz_of",
+        "page_of",
+        "hizb_quarter_of",
+        "hizb_of",
+        "surah_span",
+        "juz_span",
+        "page_span",
+        "hizb_span",
+        "hizb_quarter_span",
+        "pages_in",
+        "surah_name",
+    ]:
         assert hasattr(quran, name), name
         assert name in quran.__all__

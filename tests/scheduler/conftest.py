@@ -34,8 +34,16 @@ def scheduler(conversation, sleeps) -> ReminderScheduler:
     return ReminderScheduler(conversation.db, conversation.app.bot, render, clock=system_clock, sleep=sleeps)
 
 
-async def add_user(db, user_id: int, timezone: str, at: datetime, *, daily: time | None = None,
-                   streak: time | None = None, language: str = "en") -> None:
+async def add_user(
+    db,
+    user_id: int,
+    timezone: str,
+    at: datetime,
+    *,
+    daily: time | None = None,
+    streak: time | None = None,
+    language: str = "en",
+) -> None:
     """A user (created at `at`) with the given reminders, as the app would set them at that instant."""
     with time_machine.travel(at, tick=False):
         async with db.unit_of_work() as uow:

@@ -28,21 +28,25 @@ def texts(fake: FakeBotAPI, chat_id: int) -> list[str]:
     return [m.plain_text for m in fake.sent_messages(chat_id)]
 
 
-@pytest.mark.parametrize(("timezone", "due"), [
-    ("Asia/Kolkata", utc(2026, 3, 10, 2, 0)),
-    ("Asia/Kathmandu", utc(2026, 3, 10, 1, 45)),
-    ("Pacific/Kiritimati", utc(2026, 3, 9, 17, 30)),
-    ("Pacific/Pago_Pago", utc(2026, 3, 10, 18, 30)),
-])
+@pytest.mark.parametrize(
+    ("timezone", "due"),
+    [
+        ("Asia/Kolkata", utc(2026, 3, 10, 2, 0)),
+        ("Asia/Kathmandu", utc(2026, 3, 10, 1, 45)),
+        ("Pacific/Kiritimati", utc(2026, 3, 9, 17, 30)),
+        ("Pacific/Pago_Pago", utc(2026, 3, 10, 18, 30)),
+    ],
+)
 async def test_daily_reminder_fires_at_the_right_utc_instant_once(conversation, scheduler, timezone, due):
     c = conversation
     await add_user(c.db, 1, timezone, due - timedelta(hours=20), daily=time(7, 30))
     assert (await tick_at(scheduler, due - timedelta(minutes=1))).sent == 0
     report = await tick_at(scheduler, due)
     assert (report.due, report.sent) == (1, 1)
-    assert texts(c.fake, 1) == ["📖 A gentle reminder: time for your Quran today. Tell me what you read, "
-                                "or see /next."]
-    assert (await tick_at(scheduler, due + timedelta(minutes=1))).sent == 0          # never twice
+    assert texts(c.fake, 1) == [
+        "📖 A gentle reminder: time for your Quran today. Tell me what you read, or see /next."
+    ]
+    assert (await tick_at(scheduler, due + timedelta(minutes=1))).sent == 0  # never twice
     async with c.db.unit_of_work() as uow:
         [reminder] = await uow.reminders.for_user(1)
         assert reminder.next_due_at == due + timedelta(days=1)
@@ -50,15 +54,18 @@ async def test_daily_reminder_fires_at_the_right_utc_instant_once(conversation, 
         assert delivery.sent_at == due and delivery.error is None
 
 
-@pytest.mark.parametrize(("timezone", "first", "repeat"), [
-    ("Europe/London", utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)),
-    ("America/New_York", utc(2026, 11, 1, 5, 30), utc(2026, 11, 1, 6, 30)),
-])
+@pytest.mark.parametrize(
+    ("timezone", "first", "repeat"),
+    [
+        ("Europe/London", utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)),
+        ("America/New_York", utc(2026, 11, 1, 5, 30), utc(2026, 11, 1, 6, 30)),
+    ],
+)
 async def test_0130_on_fall_back_day_is_sent_once(conversation, scheduler, timezone, first, repeat):
     c = conversation
     await add_user(c.db, 2, timezone, first - timedelta(hours=12), daily=time(1, 30))
     assert (await tick_at(scheduler, first)).sent == 1
-    assert (await tick_at(scheduler, repeat)).sent == 0                              # the second 01:30
+    assert (await tick_at(scheduler, repeat)).sent == 0  # the second 01:30
     assert len(c.fake.sent_messages(2)) == 1
 
 
@@ -66,7 +73,7 @@ async def test_0130_on_spring_forward_day_is_sent_once_just_after_the_gap(conver
     c = conversation
     await add_user(c.db, 3, "Europe/London", utc(2026, 3, 28, 12), daily=time(1, 30))
     assert (await tick_at(scheduler, utc(2026, 3, 29, 1, 29))).sent == 0
-    assert (await tick_at(scheduler, utc(2026, 3, 29, 1, 30))).sent == 1             # 02:30 BST
+    assert (await tick_at(scheduler, utc(2026, 3, 29, 1, 30))).sent == 1  # 02:30 BST
     assert (await tick_at(scheduler, utc(2026, 3, 29, 2, 30))).sent == 0
 
 
@@ -77,20 +84,20 @@ async def test_a_timezone_change_mid_day_moves_the_reminder(conversation, schedu
         async with c.db.unit_of_work() as uow:
             await users.set_timezone(uow, await uow.users.get(4), "Asia/Kolkata", system_clock())
     assert (await tick_at(scheduler, utc(2026, 3, 10, 14, 29))).sent == 0
-    assert (await tick_at(scheduler, utc(2026, 3, 10, 14, 30))).sent == 1            # 20:00 in Kolkata
-    assert (await tick_at(scheduler, utc(2026, 3, 10, 20, 0))).sent == 0             # not at 20:00 UTC too
+    assert (await tick_at(scheduler, utc(2026, 3, 10, 14, 30))).sent == 1  # 20:00 in Kolkata
+    assert (await tick_at(scheduler, utc(2026, 3, 10, 20, 0))).sent == 0  # not at 20:00 UTC too
 
 
 async def test_after_down_time_recent_nudges_are_sent_and_old_ones_skipped(conversation, scheduler):
     c = conversation
     created = utc(2026, 3, 9, 12)
-    await add_user(c.db, 5, "UTC", created, daily=time(7, 0))        # 1.5 h late at 08:30: sent
-    await add_user(c.db, 6, "UTC", created, daily=time(5, 0))        # 3.5 h late: skipped
+    await add_user(c.db, 5, "UTC", created, daily=time(7, 0))  # 1.5 h late at 08:30: sent
+    await add_user(c.db, 6, "UTC", created, daily=time(5, 0))  # 3.5 h late: skipped
     await add_user(c.db, 7, "Asia/Dubai", created, daily=time(23, 30))  # due 19:30 UTC 9 March...
-    report = await tick_at(scheduler, utc(2026, 3, 10, 8, 30))       # ...the bot was down until now
+    report = await tick_at(scheduler, utc(2026, 3, 10, 8, 30))  # ...the bot was down until now
     assert report.sent == 1 and report.skipped["late"] == 2
     assert texts(c.fake, 5) and not texts(c.fake, 6) and not texts(c.fake, 7)
-    async with c.db.unit_of_work() as uow:                           # moved on to their next day
+    async with c.db.unit_of_work() as uow:  # moved on to their next day
         [r6] = await uow.reminders.for_user(6)
         assert r6.next_due_at == utc(2026, 3, 11, 5, 0)
 
@@ -98,7 +105,7 @@ async def test_after_down_time_recent_nudges_are_sent_and_old_ones_skipped(conve
 async def test_a_late_nudge_whose_local_day_has_ended_is_skipped(conversation, scheduler):
     c = conversation
     await add_user(c.db, 8, "UTC", utc(2026, 3, 9, 12), daily=time(23, 30))
-    report = await tick_at(scheduler, utc(2026, 3, 10, 0, 40))       # 70 min late, but a new day
+    report = await tick_at(scheduler, utc(2026, 3, 10, 0, 40))  # 70 min late, but a new day
     assert report.sent == 0 and report.skipped["day_over"] == 1
 
 
@@ -133,20 +140,24 @@ async def test_streak_warning_with_time_left_and_quick_log_buttons(conversation,
     c = conversation
     await add_user(c.db, 11, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))  # 22:00 local
     await add_user(c.db, 12, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))
-    for day in (7, 8, 9):                                            # a 3-day streak for user 11
+    for day in (7, 8, 9):  # a 3-day streak for user 11
         with time_machine.travel(utc(2026, 3, day, 8), tick=False):
             async with c.db.unit_of_work() as uow:
                 user = await uow.users.get(11)
                 await readings.log_reading(uow, user, [surah_span(112)], now=system_clock())
-    with time_machine.travel(utc(2026, 3, 9, 8), tick=False):       # user 12 has only 1 day
+    with time_machine.travel(utc(2026, 3, 9, 8), tick=False):  # user 12 has only 1 day
         async with c.db.unit_of_work() as uow:
             await readings.log_reading(uow, await uow.users.get(12), [surah_span(112)], now=system_clock())
-    report = await tick_at(scheduler, utc(2026, 3, 10, 16, 0))       # 21:00 in Karachi, nothing today
+    report = await tick_at(scheduler, utc(2026, 3, 10, 16, 0))  # 21:00 in Karachi, nothing today
     assert report.sent == 1 and report.skipped["no_streak"] == 1
-    assert texts(c.fake, 11) == ["🔥 Your streak of 3 days ends in 3 h 0 min. Read anything to keep it — "
-                                 "even one page:"]
+    assert texts(c.fake, 11) == [
+        "🔥 Your streak of 3 days ends in 3 h 0 min. Read anything to keep it — even one page:"
+    ]
     assert [row[0][0] for row in c.fake.sent_messages(11)[0].buttons] == [
-        "📖 Al-Falaq 1 – An-Naas 6", "Al-Ikhlaas", "Al-Asr"]            # the next page, two short surahs
+        "📖 Al-Falaq 1 – An-Naas 6",
+        "Al-Ikhlaas",
+        "Al-Asr",
+    ]  # the next page, two short surahs
     c.clock.set(utc(2026, 3, 10, 16, 5))
     await c.press(11, "Al-Asr")
     assert (await c.readings(11))[-1].local_date.isoformat() == "2026-03-10"
@@ -158,8 +169,8 @@ async def test_friday_kahf_reminder_for_those_who_chose_it(conversation, schedul
     with time_machine.travel(utc(2026, 3, 9, 12), tick=False):
         async with c.db.unit_of_work() as uow:
             await goals.apply_preset(uow, await uow.users.get(13), "kahf", system_clock())
-    assert (await tick_at(scheduler, utc(2026, 3, 12, 7, 0))).sent == 0             # Thursday
-    assert (await tick_at(scheduler, utc(2026, 3, 13, 7, 0))).sent == 1             # Friday 09:00 Cairo
+    assert (await tick_at(scheduler, utc(2026, 3, 12, 7, 0))).sent == 0  # Thursday
+    assert (await tick_at(scheduler, utc(2026, 3, 13, 7, 0))).sent == 1  # Friday 09:00 Cairo
     assert texts(c.fake, 13) == ["🕌 Jumu'ah mubarak! Time for Surah Al-Kahf."]
 
 
@@ -213,9 +224,9 @@ async def test_two_schedulers_racing_on_one_postgres_send_each_nudge_once(conver
     with time_machine.travel(due, tick=False):
         reports = await asyncio.gather(*(s.tick() for s in schedulers))
     sent_to = [m.chat_id for fake in fakes for m in fake.sent_messages()]
-    assert sorted(sent_to) == list(range(100, 300))                  # every one, exactly once
+    assert sorted(sent_to) == list(range(100, 300))  # every one, exactly once
     assert sum(r.sent for r in reports) == 200
-    assert all(r.sent > 0 for r in reports)                          # both really worked
+    assert all(r.sent > 0 for r in reports)  # both really worked
     async with c.db.unit_of_work() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Delivery)) == 200
     for db in dbs:

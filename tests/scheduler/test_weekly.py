@@ -23,30 +23,32 @@ async def _reader(db, user_id: int, name: str, days: range, *, timezone: str = "
     with time_machine.travel(start, tick=False):
         async with db.unit_of_work() as uow:
             user = await uow.users.add(User(id=user_id, first_name=name, timezone=timezone, created_at=start))
-            await reminders.ensure_defaults(uow, user, system_clock())      # what onboarding turns on
+            await reminders.ensure_defaults(uow, user, system_clock())  # what onboarding turns on
     for day in days:
         with time_machine.travel(utc(2026, 3, day, 8), tick=False):
             async with db.unit_of_work() as uow:
-                await readings.log_reading(uow, await uow.users.get(user_id), [page_span(day)],
-                                           now=system_clock())
+                await readings.log_reading(
+                    uow, await uow.users.get(user_id), [page_span(day)], now=system_clock()
+                )
 
 
 async def test_weekly_summary_on_monday_morning_with_a_chart_button(conversation):
     c = conversation
-    await _reader(c.db, 1, "Aisha", range(2, 9))                     # Monday 2 .. Sunday 8 March
+    await _reader(c.db, 1, "Aisha", range(2, 9))  # Monday 2 .. Sunday 8 March
     scheduler = make_scheduler(c.app, c.db, system_clock)
-    await tick_at(scheduler, utc(2026, 3, 8, 21))                     # Sunday evening: the streak is safe
-    report = await tick_at(scheduler, utc(2026, 3, 9, 9, 0))          # Monday 09:00
+    await tick_at(scheduler, utc(2026, 3, 8, 21))  # Sunday evening: the streak is safe
+    report = await tick_at(scheduler, utc(2026, 3, 9, 9, 0))  # Monday 09:00
     assert report.sent == 1
     [summary] = [m for m in c.fake.sent_messages(1) if "Your week" in m.plain_text]
-    assert summary.plain_text == ("🗓 Your week: 7 pages over 7 days. 🔥 Streak: 7 days.\n"
-                                  "➡️ Continue from Al-Baqara 58.")                # page 8 ends at 2:57
+    assert summary.plain_text == (
+        "🗓 Your week: 7 pages over 7 days. 🔥 Streak: 7 days.\n➡️ Continue from Al-Baqara 58."
+    )  # page 8 ends at 2:57
     assert summary.buttons == [[("📊 See the charts", "stats:show")]]
     c.clock.set(utc(2026, 3, 9, 9, 5))
     before = len(c.fake.calls)
     await c.press(1, "See the charts")
     assert [call.method for call in c.fake.calls[before:]].count("sendPhoto") == 2
-    assert (await tick_at(scheduler, utc(2026, 3, 9, 9, 1))).sent == 0   # once
+    assert (await tick_at(scheduler, utc(2026, 3, 9, 9, 1))).sent == 0  # once
 
 
 async def test_no_weekly_summary_for_the_lapsed_or_those_who_turned_it_off(conversation):
@@ -57,8 +59,8 @@ async def test_no_weekly_summary_for_the_lapsed_or_those_who_turned_it_off(conve
         async with c.db.unit_of_work() as uow:
             await reminders.disable(uow, await uow.users.get(3), "weekly")
     scheduler = make_scheduler(c.app, c.db, system_clock)
-    await tick_at(scheduler, utc(2026, 4, 5, 22))                     # the bot was down; it catches up
-    report = await tick_at(scheduler, utc(2026, 4, 6, 9, 0))          # a month later, Monday
+    await tick_at(scheduler, utc(2026, 4, 5, 22))  # the bot was down; it catches up
+    report = await tick_at(scheduler, utc(2026, 4, 6, 9, 0))  # a month later, Monday
     assert report.sent == 0 and report.skipped["lapsed"] >= 1
     assert not [m for m in c.fake.sent_messages(3) if "Your week" in m.plain_text]
 
@@ -73,7 +75,7 @@ async def test_each_circle_gets_one_digest_with_the_board_as_a_picture(conversat
             circle, _ = await circles.create_circle(uow, -1001, "Family", aisha, system_clock())
             await circles.join(uow, circle, omar, system_clock())
             await circles.start_round(uow, circle, system_clock())
-            for user in (aisha, omar):                                # no other nudges in the way
+            for user in (aisha, omar):  # no other nudges in the way
                 await reminders.disable(uow, user, "weekly")
                 await reminders.disable(uow, user, "streak")
     scheduler = make_scheduler(c.app, c.db, system_clock)
@@ -83,5 +85,5 @@ async def test_each_circle_gets_one_digest_with_the_board_as_a_picture(conversat
     assert digest.plain_text.startswith("🗓 This week in the circle\n")
     assert "Khatm round 1" in digest.plain_text
     assert digest.photo is not None and digest.photo[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (await tick_at(scheduler, utc(2026, 3, 9, 10, 0))).sent == 0   # once a week
+    assert (await tick_at(scheduler, utc(2026, 3, 9, 10, 0))).sent == 0  # once a week
     assert (await tick_at(scheduler, utc(2026, 3, 16, 9, 30))).sent == 1  # next Monday

@@ -46,8 +46,9 @@ async def test_round_nudges_go_out_with_the_tick_once(conversation):
     created = utc(2026, 3, 1, 12)
     with time_machine.travel(created, tick=False):
         async with c.db.unit_of_work() as uow:
-            aisha = await uow.users.add(User(id=1, first_name="Aisha", created_at=created,
-                                             onboarded_at=created))
+            aisha = await uow.users.add(
+                User(id=1, first_name="Aisha", created_at=created, onboarded_at=created)
+            )
             circle, _ = await circles.create_circle(uow, -100, "Halaqa", aisha, created)
             rnd = await circles.start_round(uow, circle, created, deadline=date(2026, 3, 15))
             await circles.claim_juz(uow, rnd.id, 7, aisha, created)
@@ -72,7 +73,8 @@ async def test_a_source_message_refused_by_a_group_is_counted_as_blocked(convers
         return [Outgoing(-100999, "🗓 digest"), Outgoing(1, "hello", user_id=None)]
 
     c.fake.block(-100999)
-    scheduler = ReminderScheduler(c.db, c.app.bot, render, clock=c.clock,
-                                  sources=[to_a_group_that_removed_the_bot])
+    scheduler = ReminderScheduler(
+        c.db, c.app.bot, render, clock=c.clock, sources=[to_a_group_that_removed_the_bot]
+    )
     report = await scheduler.tick()
     assert (report.due, report.sent, report.blocked, report.failed) == (2, 1, 1, 0)

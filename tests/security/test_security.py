@@ -24,8 +24,15 @@ from tests.web.conftest import SECRET, WEBHOOK, serve
 from tests.web.conftest import served as served  # the fixture
 from tracker.clock import system_clock
 
-INJECTIONS = ["'; DROP TABLE readings; --", "Robert'); DROP TABLE users;--", "1 OR 1=1", "' OR ''='",
-              "$1::text; SELECT pg_sleep(5)", "\\'; TRUNCATE users CASCADE; --", "%s %(x)s {0} :user_id"]
+INJECTIONS = [
+    "'; DROP TABLE readings; --",
+    "Robert'); DROP TABLE users;--",
+    "1 OR 1=1",
+    "' OR ''='",
+    "$1::text; SELECT pg_sleep(5)",
+    "\\'; TRUNCATE users CASCADE; --",
+    "%s %(x)s {0} :user_id",
+]
 
 
 async def count(db, model) -> int:
@@ -39,10 +46,10 @@ async def test_the_webhook_refuses_every_request_without_the_exact_secret(served
         update = s.updates.message(7, "read Yasin")
         header = "X-Telegram-Bot-Api-Secret-Token"
         attempts = [
-            s.client.post(WEBHOOK.path, json=update),                                        # no header
+            s.client.post(WEBHOOK.path, json=update),  # no header
             s.client.post(WEBHOOK.path, json=update, headers={header: SECRET.upper()}),
             s.client.post(WEBHOOK.path, json=update, headers={header: SECRET[:8]}),
-            s.client.post(WEBHOOK.path + f"?secret_token={SECRET}", json=update),          # not a header
+            s.client.post(WEBHOOK.path + f"?secret_token={SECRET}", json=update),  # not a header
             s.client.post(WEBHOOK.path, json=update, headers={"Authorization": f"Bearer {SECRET}"}),
         ]
         for attempt in attempts:
@@ -58,13 +65,22 @@ async def test_callback_data_cannot_act_on_another_users_entries(conversation):
     await c.onboard(2)
     await c.send(1, "read Al-Kahf 1-20")
     [mine] = await c.readings(1)
-    message = c.fake.sent_messages(2)[-1].message              # a message in the attacker's own chat
-    for data in (f"undo:{mine.id}", f"del:{mine.id}", "excuse:0:travel", "excuse:1:sick", "log:1-7",
-                 "goal:pages", "rem:daily:off", "grace:1", "deleteme:yes"):
+    message = c.fake.sent_messages(2)[-1].message  # a message in the attacker's own chat
+    for data in (
+        f"undo:{mine.id}",
+        f"del:{mine.id}",
+        "excuse:0:travel",
+        "excuse:1:sick",
+        "log:1-7",
+        "goal:pages",
+        "rem:daily:off",
+        "grace:1",
+        "deleteme:yes",
+    ):
         await c.process(c.updates.callback(2, data, message))
-    assert [r.id for r in await c.readings(1)] == [mine.id]     # the victim's log is untouched
+    assert [r.id for r in await c.readings(1)] == [mine.id]  # the victim's log is untouched
     assert await c.user(1) is not None
-    assert all(r.user_id == 2 for r in await c.readings(2))     # whatever "log:" did, it did to the presser
+    assert all(r.user_id == 2 for r in await c.readings(2))  # whatever "log:" did, it did to the presser
     assert c.errors == []
 
 
@@ -79,9 +95,15 @@ async def test_circle_buttons_do_nothing_for_someone_outside_the_circle(conversa
         circle = (await uow.session.execute(select(Circle))).scalar_one()
         rnd_id = (await uow.session.execute(text("SELECT id FROM khatm_rounds"))).scalar_one()
     before = await _assignments(c)
-    for data in (f"ct:{rnd_id}:1", f"cd:{rnd_id}:1", f"ca:{rnd_id}", f"cn:{circle.id}", f"cs:{circle.id}",
-                 f"cw:{circle.id}"):
-        await g.tap(9, data)                                    # user 9 never joined
+    for data in (
+        f"ct:{rnd_id}:1",
+        f"cd:{rnd_id}:1",
+        f"ca:{rnd_id}",
+        f"cn:{circle.id}",
+        f"cs:{circle.id}",
+        f"cw:{circle.id}",
+    ):
+        await g.tap(9, data)  # user 9 never joined
     assert await _assignments(c) == before
     assert c.errors == []
 
@@ -101,15 +123,18 @@ async def test_a_users_reading_is_shown_only_in_their_own_circles(conversation):
     await theirs.send(4, "/circle")
     for g in (ours, theirs):
         await g.press(1 if g is ours else 4, "Turn announcements on")
-    await c.send(3, "read Al-Mulk", first_name="Maryam")     # Maryam is in ours only
-    await c.send(8, "read Yasin", first_name="Stranger")     # in no circle at all
+    await c.send(3, "read Al-Mulk", first_name="Maryam")  # Maryam is in ours only
+    await c.send(8, "read Yasin", first_name="Stranger")  # in no circle at all
     before = len(c.fake.calls)
     async with c.db.unit_of_work() as uow:
         circles = list((await uow.session.execute(select(Circle))).scalars())
     for circle in circles:
         await flush_circle(c.app, circle.id)
-    shown = {call.params["chat_id"]: call.params["text"] for call in c.fake.calls[before:]
-             if call.method == "sendMessage"}
+    shown = {
+        call.params["chat_id"]: call.params["text"]
+        for call in c.fake.calls[before:]
+        if call.method == "sendMessage"
+    }
     assert "Maryam" in shown.get(GROUP, "")
     assert all("Maryam" not in t for chat, t in shown.items() if chat != GROUP)
     assert all("Stranger" not in t for t in shown.values())
@@ -134,9 +159,9 @@ async def test_the_bot_token_never_reaches_the_logs(pg_db, clock):
         async with app:
             await conv.onboard(1)
             await conv.send(1, "read Al-Kahf 1-20")
-            await conv.send(1, f"my token is {MARKER}")                 # a user pasting it
+            await conv.send(1, f"my token is {MARKER}")  # a user pasting it
             fake.fail_next("sendMessage", 500, "Internal Server Error")
-            await conv.send(1, "read Yasin")                             # an error with a traceback
+            await conv.send(1, "read Yasin")  # an error with a traceback
             fake.timeout_next("sendMessage")
             await conv.send(1, "/progress")
             await conv.send(1, "/remind")
@@ -158,15 +183,19 @@ async def test_the_bot_token_never_reaches_the_logs(pg_db, clock):
             import httpx
 
             async with httpx.AsyncClient(base_url=base) as client:
-                await client.post(WEBHOOK.path, json=UpdateFactory().message(5, "read Yasin"),
-                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
-                await client.post(WEBHOOK.path, content=b"{bad", headers={
-                    "X-Telegram-Bot-Api-Secret-Token": SECRET})
+                await client.post(
+                    WEBHOOK.path,
+                    json=UpdateFactory().message(5, "read Yasin"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                )
+                await client.post(
+                    WEBHOOK.path, content=b"{bad", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                )
                 await client.post(WEBHOOK.path, json={"update_id": 1})
     finally:
         logs = out.getvalue()
         logger.remove()
-        logger.add(sys.stderr)                      # loguru's default sink, as other tests expect
+        logger.add(sys.stderr)  # loguru's default sink, as other tests expect
         logging.basicConfig(handlers=[], force=True)
     assert len(logs.splitlines()) > 20, "the slice logged too little to prove anything"
     assert "[REDACTED]" in logs
@@ -182,20 +211,27 @@ async def test_sql_injection_in_every_free_text_field_is_just_text(conversation,
     me = {"first_name": payload}
     await c.send(11, "/start", **me)
     await c.press(11, "English")
-    for typed in (payload,                                     # typed as a timezone during onboarding
-                  payload, f"/log {payload}", f"/log Al-Mulk {payload}", f"/goal {payload}",
-                  f"/remind {payload}", f"read Yasin {payload}", f"/settings {payload}"):
+    for typed in (
+        payload,  # typed as a timezone during onboarding
+        payload,
+        f"/log {payload}",
+        f"/log Al-Mulk {payload}",
+        f"/goal {payload}",
+        f"/remind {payload}",
+        f"read Yasin {payload}",
+        f"/settings {payload}",
+    ):
         await c.send(11, typed, **me)
     c.fake.set_admins(GROUP, [11])
     for typed in ("/circle", f"/log {payload}", f"/khatm {payload}", f"/wird {payload}", "/board"):
         await c.process(c.updates.message(11, typed, chat_id=GROUP, chat_title=payload, **me))
     assert c.errors == []
     user = await c.user(11)
-    assert user.first_name == payload                                     # stored verbatim, as text
+    assert user.first_name == payload  # stored verbatim, as text
     async with c.db.unit_of_work() as uow:
         circle = (await uow.session.execute(select(Circle))).scalar_one()
     assert circle.title == payload
-    for name in tables_before:                                            # every table still there
+    for name in tables_before:  # every table still there
         await _count_table(c, name)
     assert await count(c.db, User) == 1
 

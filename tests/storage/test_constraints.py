@@ -34,8 +34,15 @@ async def _user_with_khatm(uow, user_id: int = 1) -> Khatm:
 
 
 def _reading(khatm: Khatm, start: int, end: int, **kw) -> Reading:
-    return Reading(user_id=khatm.user_id, khatm_id=khatm.id, start_index=start, end_index=end,
-                   local_date=TODAY, recorded_at=NOW, **kw)
+    return Reading(
+        user_id=khatm.user_id,
+        khatm_id=khatm.id,
+        start_index=start,
+        end_index=end,
+        local_date=TODAY,
+        recorded_at=NOW,
+        **kw,
+    )
 
 
 async def _expect_refused(db, build) -> None:
@@ -83,8 +90,11 @@ async def test_a_reading_cannot_point_at_another_users_khatm(db):
         await _user_with_khatm(uow, 2)
 
     async def build(uow):
-        uow.session.add(Reading(user_id=2, khatm_id=khatm_a.id, start_index=1, end_index=2,
-                                local_date=TODAY, recorded_at=NOW))
+        uow.session.add(
+            Reading(
+                user_id=2, khatm_id=khatm_a.id, start_index=1, end_index=2, local_date=TODAY, recorded_at=NOW
+            )
+        )
 
     await _expect_refused(db, build)
 
@@ -146,10 +156,15 @@ async def test_a_juz_has_one_reader_per_round(db):
     await _expect_refused(db, juz_31)
 
 
-@pytest.mark.parametrize("goal", [
-    dict(kind="pages", amount=None), dict(kind="pages", amount=0), dict(kind="khatm_by"),
-    dict(kind="minutes", amount=10),
-])
+@pytest.mark.parametrize(
+    "goal",
+    [
+        dict(kind="pages", amount=None),
+        dict(kind="pages", amount=0),
+        dict(kind="khatm_by"),
+        dict(kind="minutes", amount=10),
+    ],
+)
 async def test_a_goal_must_carry_the_value_its_kind_needs(db, goal):
     async with db.unit_of_work() as uow:
         await uow.users.add(User(id=1, created_at=NOW))
@@ -185,18 +200,24 @@ async def test_deleting_a_user_leaves_nothing_of_theirs(db):
         khatm = await _user_with_khatm(uow, 1)
         await _user_with_khatm(uow, 2)
         await uow.readings.add(_reading(khatm, 1, 10))
-        uow.session.add_all([
-            Goal(user_id=1, kind="pages", amount=2, started_on=TODAY, created_at=NOW),
-            ExcusedDay(user_id=1, local_date=TODAY, reason="travel"),
-            Reminder(user_id=1, kind="daily", local_time=time(7, 0), next_due_at=NOW),
-            Delivery(user_id=1, kind="daily", local_date=TODAY, claimed_at=NOW),
-            HandledUpdate(update_id=9, user_id=1, handled_at=NOW),
-        ])
+        uow.session.add_all(
+            [
+                Goal(user_id=1, kind="pages", amount=2, started_on=TODAY, created_at=NOW),
+                ExcusedDay(user_id=1, local_date=TODAY, reason="travel"),
+                Reminder(user_id=1, kind="daily", local_time=time(7, 0), next_due_at=NOW),
+                Delivery(user_id=1, kind="daily", local_date=TODAY, claimed_at=NOW),
+                HandledUpdate(update_id=9, user_id=1, handled_at=NOW),
+            ]
+        )
         circle = Circle(chat_id=-100, created_at=NOW, created_by=1)
         uow.session.add(circle)
         await uow.flush()
-        uow.session.add_all([CircleMember(circle_id=circle.id, user_id=1, joined_at=NOW),
-                             CircleMember(circle_id=circle.id, user_id=2, joined_at=NOW)])
+        uow.session.add_all(
+            [
+                CircleMember(circle_id=circle.id, user_id=1, joined_at=NOW),
+                CircleMember(circle_id=circle.id, user_id=2, joined_at=NOW),
+            ]
+        )
         rnd = KhatmRound(circle_id=circle.id, number=1, started_at=NOW)
         uow.session.add(rnd)
         await uow.flush()
@@ -210,7 +231,8 @@ async def test_deleting_a_user_leaves_nothing_of_theirs(db):
             for column in ("user_id", "created_by"):
                 if column in table.c:
                     count = await uow.session.scalar(
-                        select(func.count()).select_from(table).where(table.c[column] == 1))
+                        select(func.count()).select_from(table).where(table.c[column] == 1)
+                    )
                     assert count == 0, f"{table.name}.{column} still holds user 1"
         # The other member and the circle itself are untouched.
         assert await uow.session.scalar(select(func.count()).select_from(CircleMember)) == 1
@@ -220,11 +242,13 @@ async def test_deleting_a_user_leaves_nothing_of_theirs(db):
 async def test_one_main_goal_but_several_habits_one_per_surah(db):
     async with db.unit_of_work() as uow:
         await uow.users.add(User(id=1, created_at=NOW))
-        uow.session.add_all([
-            Goal(user_id=1, kind="pages", amount=2, started_on=TODAY, created_at=NOW),
-            Goal(user_id=1, kind="surah", amount=67, started_on=TODAY, created_at=NOW),
-            Goal(user_id=1, kind="surah", amount=18, weekday=4, started_on=TODAY, created_at=NOW),
-        ])
+        uow.session.add_all(
+            [
+                Goal(user_id=1, kind="pages", amount=2, started_on=TODAY, created_at=NOW),
+                Goal(user_id=1, kind="surah", amount=67, started_on=TODAY, created_at=NOW),
+                Goal(user_id=1, kind="surah", amount=18, weekday=4, started_on=TODAY, created_at=NOW),
+            ]
+        )
 
     async def second_main_goal(uow):
         uow.session.add(Goal(user_id=1, kind="khatm_by", target_date=TODAY, started_on=TODAY, created_at=NOW))
@@ -257,7 +281,7 @@ async def test_an_update_is_handled_once_and_old_records_are_pruned(db):
         assert await housekeeping.prune(uow, NOW + timedelta(days=8)) == (1, 0)
         assert await housekeeping.prune(uow, NOW + timedelta(days=61)) == (0, 1)
     async with db.unit_of_work() as uow:
-        assert await uow.handled.first_time(500, 1, NOW) is True       # forgotten after a week
+        assert await uow.handled.first_time(500, 1, NOW) is True  # forgotten after a week
 
 
 async def test_text_people_typed_is_stored_without_nul_characters(db):

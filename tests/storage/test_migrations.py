@@ -18,8 +18,9 @@ from storage.models import Base
 
 
 def _diff(conn, *, server_defaults: bool = True) -> list:
-    ctx = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                 "compare_server_default": server_defaults})
+    ctx = MigrationContext.configure(
+        conn, opts={"compare_type": True, "compare_server_default": server_defaults}
+    )
     return compare_metadata(ctx, Base.metadata)
 
 
@@ -71,8 +72,9 @@ async def test_alembic_command_line_upgrades_both_backends(backend, pg_database_
     """`alembic upgrade head` from the repository root, as the README and fly.toml's release command do."""
     url = await pg_database_factory() if backend == "postgres" else f"sqlite:///{tmp_path}/cli.db"
     env = {**os.environ, "DATABASE_URL": url.replace("postgresql+asyncpg://", "postgres://")}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "alembic", "upgrade", "head", cwd=ROOT,
-                                                env=env, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "alembic", "upgrade", "head", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
     _, stderr = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, stderr.decode()
     db = Database(url if backend == "postgres" else f"sqlite+aiosqlite:///{tmp_path}/cli.db")

@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 from quran import TOTAL_AYAHS, juz_span
 from tracker import coverage
 
-ranges = st.lists(st.tuples(st.integers(1, TOTAL_AYAHS), st.integers(0, 300)).map(
-    lambda p: (p[0], min(TOTAL_AYAHS, p[0] + p[1]))), max_size=40)
+ranges = st.lists(
+    st.tuples(st.integers(1, TOTAL_AYAHS), st.integers(0, 300)).map(
+        lambda p: (p[0], min(TOTAL_AYAHS, p[0] + p[1]))
+    ),
+    max_size=40,
+)
 
 
 @given(ranges)
@@ -30,8 +34,9 @@ def test_first_uncovered_is_the_next_gap_wrapping_round(rs, start):
     merged = coverage.merge(rs)
     covered = {i for a, b in rs for i in range(a, b + 1)}
     result = coverage.first_uncovered(merged, start)
-    gaps = [i for i in range(start, TOTAL_AYAHS + 1) if i not in covered] or \
-           [i for i in range(1, TOTAL_AYAHS + 1) if i not in covered]
+    gaps = [i for i in range(start, TOTAL_AYAHS + 1) if i not in covered] or [
+        i for i in range(1, TOTAL_AYAHS + 1) if i not in covered
+    ]
     assert result == (gaps[0] if gaps else None)
 
 

@@ -18,8 +18,8 @@ async def _user(uow, user_id=1, timezone="UTC") -> User:
 
 async def test_local_date_is_the_users_calendar_day(db):
     async with db.unit_of_work() as uow:
-        auckland = await _user(uow, 1, "Pacific/Auckland")            # 09:30 on 2 March there
-        pago = await _user(uow, 2, "Pacific/Pago_Pago")                # 09:30 on 1 March there
+        auckland = await _user(uow, 1, "Pacific/Auckland")  # 09:30 on 2 March there
+        pago = await _user(uow, 2, "Pacific/Pago_Pago")  # 09:30 on 1 March there
         a = await readings.log_reading(uow, auckland, [juz_span(1)], now=NOW)
         b = await readings.log_reading(uow, pago, [juz_span(1)], now=NOW)
         c = await readings.log_reading(uow, pago, [juz_span(2)], now=NOW, yesterday=True)
@@ -76,7 +76,7 @@ async def test_pace_counts_from_the_first_reading_within_two_weeks(db):
     async with db.unit_of_work() as uow:
         user = await _user(uow)
         assert await recent_pace(uow, user.id, date(2026, 3, 1)) == 0.0
-        await readings.log_reading(uow, user, [Span.from_indices(1, 20)], now=NOW)          # 1 March
-        assert await recent_pace(uow, user.id, date(2026, 3, 1)) == 20.0                    # one day
-        assert await recent_pace(uow, user.id, date(2026, 3, 4)) == 5.0                     # four days
-        assert await recent_pace(uow, user.id, date(2026, 3, 20)) == 0.0                    # out of window
+        await readings.log_reading(uow, user, [Span.from_indices(1, 20)], now=NOW)  # 1 March
+        assert await recent_pace(uow, user.id, date(2026, 3, 1)) == 20.0  # one day
+        assert await recent_pace(uow, user.id, date(2026, 3, 4)) == 5.0  # four days
+        assert await recent_pace(uow, user.id, date(2026, 3, 20)) == 0.0  # out of window

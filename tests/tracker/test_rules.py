@@ -12,24 +12,41 @@ from tracker.readings import split_yesterday
 from tracker.timezones import find_timezone, offset_zone, utc_offset_label
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("yesterday Al-Kahf 1-10", (True, "Al-Kahf 1-10")),
-    ("Yesterday: juz 3", (True, ": juz 3")),
-    ("read al-mulk yesterday", (True, "read al-mulk")),
-    ("أمس الكهف ١-١٠", (True, "الكهف ١-١٠")),
-    ("Al-Kahf 1-10", (False, "Al-Kahf 1-10")),
-    ("yesterdays", (False, "yesterdays")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yesterday Al-Kahf 1-10", (True, "Al-Kahf 1-10")),
+        ("Yesterday: juz 3", (True, ": juz 3")),
+        ("read al-mulk yesterday", (True, "read al-mulk")),
+        ("أمس الكهف ١-١٠", (True, "الكهف ١-١٠")),
+        ("Al-Kahf 1-10", (False, "Al-Kahf 1-10")),
+        ("yesterdays", (False, "yesterdays")),
+    ],
+)
 def test_split_yesterday(text, expected):
     assert split_yesterday(text) == expected
 
 
-@pytest.mark.parametrize(("typed", "zone"), [
-    ("Europe/London", "Europe/London"), ("asia/kathmandu", "Asia/Kathmandu"), ("London", "Europe/London"),
-    ("new york", "America/New_York"), ("Mumbai", "Asia/Kolkata"), ("makkah", "Asia/Riyadh"),
-    ("القاهرة", "Africa/Cairo"), ("lahor", "Asia/Karachi"), ("UTC+3", "Etc/GMT-3"), ("utc-5", "Etc/GMT+5"),
-    ("GMT", "GMT"), ("Atlantis", None), ("", None), ("+5:30", None), ("UTC+15", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/London", "Europe/London"),
+        ("asia/kathmandu", "Asia/Kathmandu"),
+        ("London", "Europe/London"),
+        ("new york", "America/New_York"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("makkah", "Asia/Riyadh"),
+        ("القاهرة", "Africa/Cairo"),
+        ("lahor", "Asia/Karachi"),
+        ("UTC+3", "Etc/GMT-3"),
+        ("utc-5", "Etc/GMT+5"),
+        ("GMT", "GMT"),
+        ("Atlantis", None),
+        ("", None),
+        ("+5:30", None),
+        ("UTC+15", None),
+    ],
+)
 def test_find_timezone(typed, zone):
     assert find_timezone(typed) == zone
 
@@ -42,7 +59,7 @@ def test_offset_zones_have_posix_inverted_signs():
 
 
 def test_continue_point_prefers_right_after_the_latest_reading():
-    merged = [(1, 7), (2141, 2160)]                      # Al-Fatiha, Al-Kahf 1-20
+    merged = [(1, 7), (2141, 2160)]  # Al-Fatiha, Al-Kahf 1-20
     assert continue_point(merged, 2160) == Ayah(18, 21)
     assert continue_point(merged, 7) == Ayah(2, 1)
     assert continue_point([(1, 6236)], 6236) is None

@@ -29,25 +29,25 @@ def test_consecutive_days_and_today_not_yet_read():
 
 
 def test_a_missed_day_breaks_without_grace_and_is_forgiven_with_it():
-    read = days(0, 1, 2, 4, 5)                                  # day 3 missed
+    read = days(0, 1, 2, 4, 5)  # day 3 missed
     assert compute_streak(read, set(), D + timedelta(days=5), 0).current == 2
     s = compute_streak(read, set(), D + timedelta(days=5), 1)
     assert (s.current, s.graced, s.grace_left) == (5, [D + timedelta(days=3)], 0)
 
 
 def test_grace_is_exhausted_by_a_second_miss_within_seven_days_and_renews_after():
-    read = days(0, 1, 3, 5, 6)                                  # days 2 and 4 missed: only one forgiven
+    read = days(0, 1, 3, 5, 6)  # days 2 and 4 missed: only one forgiven
     assert compute_streak(read, set(), D + timedelta(days=6), 1).current == 2
-    read = days(0, 1, 3, 4, 5, 6, 7, 8, 9, 11, 12)              # misses 8 days apart: both forgiven
+    read = days(0, 1, 3, 4, 5, 6, 7, 8, 9, 11, 12)  # misses 8 days apart: both forgiven
     s = compute_streak(read, set(), D + timedelta(days=12), 1)
     assert (s.current, len(s.graced)) == (11, 2)
     assert compute_streak(read, set(), D + timedelta(days=12), 1).grace_left == 0
-    assert compute_streak(read, set(), D + timedelta(days=18), 1).current == 0   # long gone
+    assert compute_streak(read, set(), D + timedelta(days=18), 1).current == 0  # long gone
 
 
 def test_excused_days_pause_instead_of_break_and_do_not_count():
     read = days(0, 1, 5, 6)
-    excused = days(2, 3, 4)                                     # travelling
+    excused = days(2, 3, 4)  # travelling
     s = compute_streak(read, excused, D + timedelta(days=6), grace_per_week=0)
     assert (s.current, s.excused) == (4, sorted(excused))
 
@@ -59,7 +59,7 @@ def test_longest_streak_is_kept_after_a_break():
 
 
 def test_days_read_this_month():
-    read = days(-3, -2, 0, 1, 2)                                # two days in February
+    read = days(-3, -2, 0, 1, 2)  # two days in February
     assert compute_streak(read, set(), D + timedelta(days=2), 0).days_this_month == 3
 
 
@@ -76,13 +76,16 @@ async def _streak_at(db, user_id: int, when: datetime) -> streaks.Streak:
             return await streaks.streak_for(uow, await uow.users.get(user_id), system_clock())
 
 
-@pytest.mark.parametrize("timezone", [
-    "Asia/Kolkata",                # +5:30
-    "Asia/Kathmandu",              # +5:45
-    "Pacific/Kiritimati",          # +14: its day starts before anyone else's
-    "Pacific/Pago_Pago",           # −11: local dates one behind UTC for most of the day
-    "America/New_York",            # −4 after the DST change of 8 March 2026
-])
+@pytest.mark.parametrize(
+    "timezone",
+    [
+        "Asia/Kolkata",  # +5:30
+        "Asia/Kathmandu",  # +5:45
+        "Pacific/Kiritimati",  # +14: its day starts before anyone else's
+        "Pacific/Pago_Pago",  # −11: local dates one behind UTC for most of the day
+        "America/New_York",  # −4 after the DST change of 8 March 2026
+    ],
+)
 async def test_streak_across_local_midnight_in_several_timezones(db, timezone):
     zone = ZoneInfo(timezone)
 
@@ -90,8 +93,9 @@ async def test_streak_across_local_midnight_in_several_timezones(db, timezone):
         return datetime(2026, 3, day, hour, minute, tzinfo=zone).astimezone(UTC)
 
     async with db.unit_of_work() as uow:
-        await uow.users.add(User(id=1, timezone=timezone, grace_days_per_week=0,
-                                 created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        await uow.users.add(
+            User(id=1, timezone=timezone, grace_days_per_week=0, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        )
     # An hour apart, either side of the user's midnight: two local days, whatever the UTC date says.
     await _log_at(db, 1, local(10, 23, 30))
     await _log_at(db, 1, local(11, 0, 30))
@@ -107,12 +111,18 @@ async def test_streak_across_local_midnight_in_several_timezones(db, timezone):
 
 async def test_changing_timezone_does_not_rewrite_past_days(db):
     async with db.unit_of_work() as uow:
-        await uow.users.add(User(id=2, timezone="Asia/Tokyo", grace_days_per_week=0,
-                                 created_at=datetime(2026, 1, 1, tzinfo=UTC)))
-    await _log_at(db, 2, datetime(2026, 3, 9, 16, 0, tzinfo=UTC))        # 10 March 01:00 in Tokyo
+        await uow.users.add(
+            User(
+                id=2,
+                timezone="Asia/Tokyo",
+                grace_days_per_week=0,
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        )
+    await _log_at(db, 2, datetime(2026, 3, 9, 16, 0, tzinfo=UTC))  # 10 March 01:00 in Tokyo
     async with db.unit_of_work() as uow:
-        (await uow.users.get(2)).timezone = "America/Los_Angeles"        # moves west, 17 hours back
-    await _log_at(db, 2, datetime(2026, 3, 11, 16, 0, tzinfo=UTC))       # 11 March 09:00 in LA
+        (await uow.users.get(2)).timezone = "America/Los_Angeles"  # moves west, 17 hours back
+    await _log_at(db, 2, datetime(2026, 3, 11, 16, 0, tzinfo=UTC))  # 11 March 09:00 in LA
     async with db.unit_of_work() as uow:
         assert await uow.readings.days_read(2) == {date(2026, 3, 10), date(2026, 3, 11)}
     s = await _streak_at(db, 2, datetime(2026, 3, 11, 18, 0, tzinfo=UTC))
@@ -121,8 +131,9 @@ async def test_changing_timezone_does_not_rewrite_past_days(db):
 
 async def test_excusing_a_day_through_the_rule(db):
     async with db.unit_of_work() as uow:
-        user = await uow.users.add(User(id=3, grace_days_per_week=0,
-                                        created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        user = await uow.users.add(
+            User(id=3, grace_days_per_week=0, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        )
         assert await streaks.excuse_day(uow, user, date(2026, 3, 2), "illness") is True
         assert await streaks.excuse_day(uow, user, date(2026, 3, 2), "travel") is False
         with pytest.raises(ValueError):
@@ -134,9 +145,10 @@ async def test_excusing_a_day_through_the_rule(db):
 
 async def test_only_today_or_yesterday_can_be_excused_and_in_the_users_calendar(db):
     async with db.unit_of_work() as uow:
-        user = await uow.users.add(User(id=4, timezone="Pacific/Kiritimati",
-                                        created_at=datetime(2026, 1, 1, tzinfo=UTC)))
-        now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)                  # already 11 March in Kiritimati
+        user = await uow.users.add(
+            User(id=4, timezone="Pacific/Kiritimati", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        )
+        now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # already 11 March in Kiritimati
         assert await streaks.excuse_recent(uow, user, 0, "travel", now) == date(2026, 3, 11)
         assert await streaks.excuse_recent(uow, user, 1, "travel", now) == date(2026, 3, 10)
         with pytest.raises(ValueError):

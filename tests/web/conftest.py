@@ -52,8 +52,9 @@ async def serve(web: Starlette) -> AsyncIterator[tuple[str, uvicorn.Server]]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(web, lifespan="on", log_config=None, access_log=False,
-                                           timeout_graceful_shutdown=10))
+    server = uvicorn.Server(
+        uvicorn.Config(web, lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(READY_TIMEOUT):  # bounded polling for the server to come up
@@ -73,8 +74,13 @@ def served(pg_db) -> Callable[..., contextlib.AbstractAsyncContextManager[Served
     """`async with served(webhook=WEBHOOK, db=..., **create_web_app kwargs) as s:` — the running stack."""
 
     @contextlib.asynccontextmanager
-    async def start(*, db: Database | None = None, webhook: Webhook | None = WEBHOOK,
-                    fake: FakeBotAPI | None = None, **kw: Any) -> AsyncIterator[Served]:
+    async def start(
+        *,
+        db: Database | None = None,
+        webhook: Webhook | None = WEBHOOK,
+        fake: FakeBotAPI | None = None,
+        **kw: Any,
+    ) -> AsyncIterator[Served]:
         db = db or pg_db
         fake = fake or FakeBotAPI()
         app = build_application(TOKEN, db, request=fake, set_commands=False)

@@ -38,7 +38,7 @@ FLY = tomllib.loads((ROOT / "fly.toml").read_text())
 def instructions(name: str) -> list[str]:
     """Arguments of every `name` instruction in the final stage, continuation lines joined."""
     text = re.sub(r"\\\n\s*", " ", DOCKERFILE)
-    final = text[text.rindex("\nFROM "):]
+    final = text[text.rindex("\nFROM ") :]
     return [line.split(None, 1)[1] for line in final.splitlines() if line.split(None, 1)[:1] == [name]]
 
 
@@ -73,8 +73,11 @@ def image_tree(tmp_path_factory) -> Path:
 
 
 def image_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "PYTHONPATH"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "PYTHONPATH"))
+    }
     return {**env, "PORT": "8080", "LOG_FORMAT": "json", **extra}
 
 
@@ -98,7 +101,7 @@ def test_the_machine_stays_up_and_stops_gracefully():
     assert service["min_machines_running"] >= 1
     assert FLY["kill_signal"] == "SIGTERM"
     kill_timeout = int(str(FLY["kill_timeout"]).removesuffix("s"))
-    assert kill_timeout >= GRACEFUL_SHUTDOWN_SECONDS + 5   # room to stop the bot and close the pool
+    assert kill_timeout >= GRACEFUL_SHUTDOWN_SECONDS + 5  # room to stop the bot and close the pool
     assert FLY["vm"] == [{"size": "shared-cpu-1x", "memory": "256mb"}]
 
 
@@ -107,8 +110,14 @@ def test_run_command_is_the_readme_one_and_exists(image_tree, tmp_path):
     assert json.loads(cmd) == ["python", "-m", "bot", "run"]
     assert "python -m bot" in (ROOT / "scripts/start").read_text()
     # From the image's files, without a token: the command is known and explains what it needs.
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=image_tree, capture_output=True,
-                            text=True, timeout=60, env=image_env(DATABASE_URL=f"sqlite:///{tmp_path}/x.db"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=image_tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=image_env(DATABASE_URL=f"sqlite:///{tmp_path}/x.db"),
+    )
     assert result.returncode == 2, result.stderr
     assert "Set TELEGRAM_BOT_TOKEN" in result.stderr
 
@@ -164,14 +173,19 @@ async def test_release_command_migrates_a_fresh_database(image_tree, pg_database
     alembic = shutil.which("alembic", path=str(Path(sys.executable).parent))
     assert alembic, "alembic is a dependency"
     proc = await asyncio.create_subprocess_exec(
-        alembic, *FLY["deploy"]["release_command"].split()[1:], cwd=image_tree,
+        alembic,
+        *FLY["deploy"]["release_command"].split()[1:],
+        cwd=image_tree,
         env=image_env(DATABASE_URL=pg_url_as_fly_writes_it(url)),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, stderr = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, stderr.decode()
     u = make_url(url)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+    )
     try:
         assert await conn.fetchval("SELECT version_num FROM alembic_version") == head_revision()
         assert await conn.fetchval("SELECT to_regclass('public.users') IS NOT NULL")

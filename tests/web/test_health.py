@@ -36,8 +36,9 @@ async def test_healthy_without_a_scheduler_until_one_is_required(served):
 
 async def test_scheduler_heartbeat_must_be_recent(served):
     last: list[datetime | None] = [None]
-    async with served(heartbeat=lambda: last[0], max_tick_age=timedelta(seconds=180),
-                      require_scheduler=True) as s:
+    async with served(
+        heartbeat=lambda: last[0], max_tick_age=timedelta(seconds=180), require_scheduler=True
+    ) as s:
         status, body = await health(s)
         assert (status, body["checks"]["scheduler"]["status"]) == (503, "no tick yet")
         last[0] = datetime.now(UTC) - timedelta(seconds=5)
@@ -47,7 +48,7 @@ async def test_scheduler_heartbeat_must_be_recent(served):
         last[0] = datetime.now(UTC) - timedelta(seconds=181)
         status, body = await health(s)
         assert (status, body["checks"]["scheduler"]["status"]) == (503, "stale")
-        assert body["checks"]["database"]["ok"] is True     # the other checks still say what they see
+        assert body["checks"]["database"]["ok"] is True  # the other checks still say what they see
 
 
 async def test_database_unreachable_is_503_and_back_is_200(served, pg_database_factory):
@@ -55,15 +56,23 @@ async def test_database_unreachable_is_503_and_back_is_200(served, pg_database_f
     url = await pg_database_factory()
     name = make_url(url).database
     target = make_url(TEST_DATABASE_URL)
-    admin = await asyncpg.connect(host=target.host, port=target.port or 5432, user=target.username,
-                                  password=target.password, database=target.database)
+    admin = await asyncpg.connect(
+        host=target.host,
+        port=target.port or 5432,
+        user=target.username,
+        password=target.password,
+        database=target.database,
+    )
     db = Database(url)
     try:
         async with served(db=db) as s:
             assert (await health(s))[0] == 200
             await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
             status, body = await health(s)
             assert status == 503
             assert body["checks"]["database"] == {"ok": False, "error": "unreachable"}
@@ -95,7 +104,7 @@ async def test_polling_mode_serves_health_and_handles_fetched_updates(served, pg
         assert status == 200
         assert body["checks"]["bot"] == {"ok": True, "mode": "polling", "running": True}
         assert (await s.client.post("/telegram", json={})).status_code == 404
-        assert any(c.method == "deleteWebhook" for c in s.fake.calls)   # leaving webhook mode cleanly
+        assert any(c.method == "deleteWebhook" for c in s.fake.calls)  # leaving webhook mode cleanly
 
         replied = asyncio.Event()
         s.fake.subscribe(lambda call: replied.set() if call.method == "sendMessage" else None)
@@ -116,8 +125,8 @@ async def test_shutdown_finishes_the_update_in_flight_then_stops_the_bot(served,
     async with served() as s:
         s.fake.latency = slow_send
         request = asyncio.create_task(s.post_update(s.updates.message(60, "read Al-Kahf 1-20")))
-        await asyncio.wait_for(entered.wait(), 10)      # the handler committed and is replying
-        s.server.should_exit = True                      # what uvicorn's SIGTERM handler does
+        await asyncio.wait_for(entered.wait(), 10)  # the handler committed and is replying
+        s.server.should_exit = True  # what uvicorn's SIGTERM handler does
         release.set()
         response = await asyncio.wait_for(request, 10)
         assert response.status_code == 200
@@ -127,7 +136,11 @@ async def test_shutdown_finishes_the_update_in_flight_then_stops_the_bot(served,
 
 
 def test_webhook_mode_refuses_to_start_without_a_secret(capsys):
-    settings = load_settings(telegram_bot_token="123456:" + "A" * 30, webhook_url="https://x.example/t",
-                             webhook_secret="", database_url="sqlite+aiosqlite:///:memory:")
+    settings = load_settings(
+        telegram_bot_token="123456:" + "A" * 30,
+        webhook_url="https://x.example/t",
+        webhook_secret="",
+        database_url="sqlite+aiosqlite:///:memory:",
+    )
     assert run(settings) == 2
     assert "WEBHOOK_SECRET" in capsys.readouterr().err

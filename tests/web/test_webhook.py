@@ -15,8 +15,11 @@ async def count(db, model) -> int:
 
 
 def replies_to(fake, chat_id: int) -> list[str]:
-    return [html_to_plain(c.params["text"]) for c in fake.calls
-            if c.method == "sendMessage" and c.ok and c.params.get("chat_id") == chat_id]
+    return [
+        html_to_plain(c.params["text"])
+        for c in fake.calls
+        if c.method == "sendMessage" and c.ok and c.params.get("chat_id") == chat_id
+    ]
 
 
 async def test_start_sets_the_webhook_with_our_secret(served):
@@ -52,8 +55,16 @@ async def test_a_missing_or_wrong_secret_is_forbidden_and_stores_nothing(served,
 async def test_a_body_that_is_not_an_update_gets_400_and_the_bot_carries_on(served, pg_db):
     async with served() as s:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
-        for body in (b"{not json", b"", b"[]", b'"text"', b'{"message": {}}', b'{"update_id": "7"}',
-                     b'{"update_id": 7, "message": "not a message"}', b"\xff\xfe"):
+        for body in (
+            b"{not json",
+            b"",
+            b"[]",
+            b'"text"',
+            b'{"message": {}}',
+            b'{"update_id": "7"}',
+            b'{"update_id": 7, "message": "not a message"}',
+            b"\xff\xfe",
+        ):
             response = await s.client.post(WEBHOOK.path, content=body, headers=headers)
             assert response.status_code == 400, body
         response = await s.post_update(s.updates.message(44, "read Al-Kahf 1-20"))
@@ -97,6 +108,10 @@ async def test_metrics_count_updates_by_type_and_their_latency(served):
         page = await s.client.get("/metrics")
         assert metric(page, 'quran_tracker_updates_total{type="message"}') == messages + 2
         assert metric(page, "quran_tracker_update_latency_seconds_count") == latencies + 2
-        for name in ("quran_tracker_nudges_sent_total", "quran_tracker_scheduler_tick_seconds_count",
-                     "quran_tracker_database_errors_total", "process_resident_memory_bytes"):
+        for name in (
+            "quran_tracker_nudges_sent_total",
+            "quran_tracker_scheduler_tick_seconds_count",
+            "quran_tracker_database_errors_total",
+            "process_resident_memory_bytes",
+        ):
             assert name in page.text

@@ -18,8 +18,10 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD_CHECK = ("(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
-             "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0)")
+OLD_CHECK = (
+    "(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
+    "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0)"
+)
 NEW_CHECK = OLD_CHECK + " OR (kind = 'surah' AND amount BETWEEN 1 AND 114)"
 
 
@@ -31,10 +33,22 @@ def upgrade() -> None:
         batch.drop_constraint(op.f("ck_goals_kind_has_its_value"), type_="check")
         batch.create_check_constraint("kind_has_its_value", NEW_CHECK)
         batch.create_check_constraint("weekday_range", "weekday IS NULL OR weekday BETWEEN 0 AND 6")
-    op.create_index("ix_goals_one_habit_per_surah", "goals", ["user_id", "amount"], unique=True,
-                    postgresql_where=sa.text("kind = 'surah'"), sqlite_where=sa.text("kind = 'surah'"))
-    op.create_index("ix_goals_one_main_goal_per_user", "goals", ["user_id"], unique=True,
-                    postgresql_where=sa.text("kind <> 'surah'"), sqlite_where=sa.text("kind <> 'surah'"))
+    op.create_index(
+        "ix_goals_one_habit_per_surah",
+        "goals",
+        ["user_id", "amount"],
+        unique=True,
+        postgresql_where=sa.text("kind = 'surah'"),
+        sqlite_where=sa.text("kind = 'surah'"),
+    )
+    op.create_index(
+        "ix_goals_one_main_goal_per_user",
+        "goals",
+        ["user_id"],
+        unique=True,
+        postgresql_where=sa.text("kind <> 'surah'"),
+        sqlite_where=sa.text("kind <> 'surah'"),
+    )
 
 
 def downgrade() -> None:

@@ -26,8 +26,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("wird_start_page", sa.SmallInteger(), nullable=True))
         batch.add_column(sa.Column("wird_started_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("announced_reading_id", sa.BigInteger(), nullable=True))
-        batch.create_check_constraint("wird_start_page_range",
-                                      "wird_start_page IS NULL OR wird_start_page BETWEEN 1 AND 604")
+        batch.create_check_constraint(
+            "wird_start_page_range", "wird_start_page IS NULL OR wird_start_page BETWEEN 1 AND 604"
+        )
 
 
 def downgrade() -> None:

@@ -22,8 +22,9 @@ def upgrade() -> None:
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_handled_updates_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_handled_updates_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_handled_updates")),
     )
     op.create_index("ix_handled_updates_handled_at", "handled_updates", ["handled_at"], unique=False)
