@@ -37,9 +37,9 @@ WEBHOOK_PATH = "/telegram"
 def serve() -> int:
     """The child: `python -m bot run`'s run path with the FakeBotAPI in place of Telegram."""
     from bot.__main__ import run
-    from bot.fake_api import FakeBotAPI
     from bot.logs import setup_logging
     from bot.settings import load_settings
+    from fake_telegram import FakeBotAPI
 
     settings = load_settings()
     setup_logging(settings.log_level, "text", secrets=[settings.token or ""])
@@ -97,7 +97,7 @@ async def bench(args: argparse.Namespace) -> None:
     import httpx
     from sqlalchemy.engine import make_url
 
-    from bot.fake_api import UpdateFactory
+    from fake_telegram import UpdateFactory
 
     server = make_url(
         os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

@@ -45,8 +45,8 @@ import uvicorn  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
-from bot.fake_api import FakeBotAPI, make_message_update  # noqa: E402
 from bot.web import SECRET_HEADER, Webhook, create_web_app  # noqa: E402
+from fake_telegram import FakeBotAPI, make_message_update  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.models import Reading  # noqa: E402
 
@@ -137,8 +137,13 @@ async def serving(web) -> AsyncIterator[str]:
 
 
 async def run_load(
-    database_url: str, *, users: int, updates: int, concurrency: int = 10, timeout: float = 600.0
-) -> LoadResult:  # noqa: ASYNC109 - a budget, not a cancel
+    database_url: str,
+    *,
+    users: int,
+    updates: int,
+    concurrency: int = 10,
+    timeout: float = 600.0,  # noqa: ASYNC109 - a budget, not a cancel
+) -> LoadResult:
     """Drive `updates` updates from `users` users through the webhook of a migrated database at
     `database_url` (which should be empty). Bounded by `timeout` seconds."""
     per_user, extra = divmod(updates, users)

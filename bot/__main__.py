@@ -20,10 +20,10 @@ from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.app import build_application
-from bot.fake_api import FakeBotAPI
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.web import Heartbeat, Hook, Webhook, create_web_app
+from fake_telegram import FakeBotAPI
 from storage import Database, upgrade
 from storage.migrate import head_revision
 from tracker.clock import system_clock

@@ -1,7 +1,7 @@
 """Local console mode: chat with the real bot in a terminal, no token and no network.
 
 The real :class:`telegram.ext.Application` and handlers run; Telegram itself is replaced by
-:class:`bot.fake_api.FakeBotAPI`. Each input line is a message from a local user; the bot's
+:class:`fake_telegram.FakeBotAPI`. Each input line is a message from a local user; the bot's
 replies are printed, inline buttons are shown as numbered choices (type the number to press
 one). Piped stdin works and the console exits at EOF::
 
@@ -31,7 +31,8 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.ext import Application
 
-from bot.fake_api import EDIT_METHODS, SEND_METHODS, ApiCall, Clock, FakeBotAPI, UpdateFactory
+from fake_telegram import FakeBotAPI, UpdateFactory
+from fake_telegram.server import EDIT_METHODS, SEND_METHODS, ApiCall, Clock
 
 __all__ = ["CONSOLE_TOKEN", "console_main", "render_text", "run_console"]
 

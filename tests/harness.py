@@ -15,7 +15,7 @@ import pytest
 from telegram import Update
 
 from bot.app import build_application
-from bot.fake_api import FakeBotAPI, SentMessage, UpdateFactory
+from fake_telegram import FakeBotAPI, SentMessage, UpdateFactory
 from storage.models import Reading, User
 from tracker.users import language_for
 
@@ -77,7 +77,7 @@ class Conversation:
         raise AssertionError(f"no button {label!r} in chat {chat_id}")
 
     def texts_since(self, index: int) -> list[str]:
-        from bot.fake_api import html_to_plain
+        from fake_telegram import html_to_plain
 
         out = []
         for call in self.fake.calls[index:]:

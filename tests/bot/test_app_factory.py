@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter
 
 from bot.app import build_application
-from bot.fake_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 
 
 def test_production_application_is_rate_limited_within_telegrams_limits(sqlite_db):

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.console import CONSOLE_TOKEN, render_text, run_console
-from bot.fake_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 
 T0 = dtm.datetime(2025, 3, 1, 5, 30, tzinfo=dtm.UTC)
 RUN_TIMEOUT = 20  # a console that doesn't stop at EOF fails the test instead of hanging it

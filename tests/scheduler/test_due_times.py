@@ -34,7 +34,8 @@ def test_next_due_is_strictly_after():
 @pytest.mark.parametrize(
     ("timezone", "day_before", "expected"),
     [
-        # Spring forward: 01:30 does not exist in London on 29 March (01:00 -> 02:00): sent just after the gap.
+        # Spring forward: 01:30 does not exist in London on 29 March (01:00 -> 02:00):
+        # sent just after the gap.
         ("Europe/London", utc(2026, 3, 28, 12), utc(2026, 3, 29, 1, 30)),
         # Fall back: 01:30 happens twice in London on 25 October: the first one.
         ("Europe/London", utc(2026, 10, 24, 12), utc(2026, 10, 25, 0, 30)),

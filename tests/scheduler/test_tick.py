@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.fake_api import FakeBotAPI
 from bot.nudges import render
+from fake_telegram import FakeBotAPI
 from quran import page_span, surah_span
 from scheduler import ReminderScheduler
 from storage import Database

@@ -12,10 +12,10 @@ from loguru import logger
 from sqlalchemy import func, select, text
 
 from bot.app import build_application
-from bot.fake_api import FakeBotAPI, UpdateFactory
 from bot.handlers.circles import flush_circle
 from bot.logs import setup_logging
 from bot.nudges import render
+from fake_telegram import FakeBotAPI, UpdateFactory
 from scheduler import ReminderScheduler
 from storage.models import Base, Circle, Reading, User
 from tests.circles.conftest import GROUP, Group

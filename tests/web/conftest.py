@@ -20,8 +20,8 @@ from starlette.applications import Starlette
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.fake_api import FakeBotAPI, UpdateFactory
 from bot.web import Webhook, create_web_app
+from fake_telegram import FakeBotAPI, UpdateFactory
 from storage import Database
 
 TOKEN = "123456:TEST"

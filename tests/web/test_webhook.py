@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.fake_api import html_to_plain
+from fake_telegram import html_to_plain
 from storage.models import Reading, User
 from tests.web.conftest import SECRET, WEBHOOK
 

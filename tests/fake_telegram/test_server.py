@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fake_api import (
+from fake_telegram import (
     FakeBotAPI,
     UpdateFactory,
     html_to_plain,
