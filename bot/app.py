@@ -91,7 +91,11 @@ def build_application(
 
     app = builder.post_shutdown(close_database).build()
     app.bot_data["services"] = Services(
-        db=db, clock=clock, default_timezone=default_timezone, admin_ids=frozenset(admin_ids)
+        db=db,
+        clock=clock,
+        default_timezone=default_timezone,
+        admin_ids=frozenset(admin_ids),
+        circle_news=circles.circle_news,
     )
     add_handlers(app)
     return app

@@ -26,12 +26,13 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
 from storage import Database, UnitOfWork
 from storage.models import User
 from tracker.clock import Clock
+from tracker.logbook import Logged
 from tracker.users import touch_user
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -47,6 +48,9 @@ class Services:
     clock: Clock
     default_timezone: str
     admin_ids: frozenset[int] = frozenset()  # the operators (ADMIN_IDS): /admin
+    # What a log means for the user's circles (bot.handlers.circles.circle_news), handed to the private
+    # logging paths here so that the private and the group handlers need not import each other.
+    circle_news: Callable[[Application, Logged], None] = lambda app, logged: None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from storage.models import Circle, JuzAssignment, KhatmRound, Reading, User
 from tracker import coverage
 from tracker.clock import local_date
 from tracker.goals import amount_in
-from tracker.readings import LogResult, log_reading
 from tracker.streaks import streak_for
 
 NUDGE_DAYS_BEFORE = 2  # members with an open juz are nudged from this many days before a deadline
@@ -615,17 +614,15 @@ async def wird_today(uow: UnitOfWork, circle: Circle, user: User, now: datetime)
     return WirdToday(span, wird_pages_for(circle, today), done, len(people), bool(you))
 
 
-async def mark_wird_done(
-    uow: UnitOfWork, circle: Circle, user: User, now: datetime, update_id: int | None
-) -> LogResult | None:
-    """The wird's Done button: logs today's portion for the member (it counts toward their own khatm and
-    streak). None when they had already read it today."""
+async def wird_to_log(uow: UnitOfWork, circle: Circle, user: User, now: datetime) -> Span | None:
+    """Today's wird portion for the member to log (tracker.logbook.record_wird logs it). None when there
+    is no wird, they are not a member, or they had already read it today."""
     today = local_date(now, user.timezone)
     span = wird_span(circle, today)
     member = next((m for m in await members(uow, circle) if m.user_id == user.id), None)
     if span is None or member is None or await _did_wird(uow, circle, member, now):
         return None
-    return await log_reading(uow, user, [span], now=now, update_id=update_id, source="circle")
+    return span
 
 
 # ------------------------------------------------------------------------------------------- digests

@@ -30,14 +30,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.reading import log_text
+from bot.handlers.reading import parse_and_log
 from bot.i18n import Translator, translator
 from bot.runtime import Ctx, Reply, handler, inline
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
-from tracker import circles
+from tracker import circles, logbook
 from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge, RoundStatus
 from tracker.clock import local_date
+from tracker.logbook import Logged
 
 ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few minutes at most
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -106,16 +107,11 @@ async def _after_commit(app: Application, work: _Work) -> None:
 
 
 # ------------------------------------------------------------------------------- hooks for other paths
-async def after_log(ctx: Ctx) -> None:
-    """Call after a reading is logged anywhere (private or group), in the same unit of work.
-
-    Finishes juz the log covers, and schedules the batched flush (announcement + status refresh) of
-    every circle the user is in. Idempotent: a second call in the same update does nothing new.
-    """
-    finished = await circles.complete_covered_juz(ctx.uow, ctx.user, ctx.now)
-    for circle in await ctx.uow.circles.of_user(ctx.user.id):
-        if circle.announce or finished:
-            schedule_flush(ctx.context.application, circle.id)
+def circle_news(app: Application, logged: Logged) -> None:
+    """After a log anywhere (tracker.logbook.record_log): the batched flush (announcement + status
+    refresh) of every circle it has news for. Idempotent: a pending flush is not scheduled twice."""
+    for circle_id in logged.circles_with_news:
+        schedule_flush(app, circle_id)
 
 
 def schedule_flush(app: Application, circle_id: int) -> None:
@@ -471,17 +467,12 @@ async def _log_command(ctx: Ctx) -> Reply:
     text = " ".join(ctx.args)
     if not text.strip():
         return Reply(ctx.t("circle.log_usage"))
-    reply = await log_text(ctx, text, source="circle", notify_circles=False)
-    if reply.buttons:  # logged: keep the group reply to its first line
-        reply.text = reply.text.split("\n")[0]
-        finished = await circles.complete_covered_juz(ctx.uow, ctx.user, ctx.now)
-        work = _work(ctx)
-        for c in await ctx.uow.circles.of_user(ctx.user.id):
-            if c.announce:
-                work.announce.add(c.id)
-        if finished:
-            work.status.update(c.id for c in await ctx.uow.circles.of_user(ctx.user.id))
-    return reply
+    done = await parse_and_log(ctx, text, source="circle")
+    if done.logged is not None:  # logged: keep the group reply to its first line
+        done.reply.text = done.reply.text.split("\n")[0]
+        _work(ctx).announce.update(done.logged.announce)
+        _work(ctx).status.update(done.logged.refresh)  # at once, not in the next batch
+    return done.reply
 
 
 async def _board_command(ctx: Ctx) -> Reply:
@@ -658,10 +649,10 @@ async def _wird_button(ctx: Ctx) -> Reply:
         return _stale(ctx)
     if not await circles.is_member(ctx.uow, circle, ctx.user.id):
         return Reply("", toast=t("circle.join_first_toast"))
-    result = await circles.mark_wird_done(ctx.uow, circle, ctx.user, ctx.now, ctx.update.update_id)
-    if result is None:
+    logged = await logbook.record_wird(ctx.uow, circle, ctx.user, now=ctx.now, update_id=ctx.update.update_id)
+    if logged is None:
         return Reply("", toast=t("circle.toast.wird_already"))
-    await after_log(ctx)
+    circle_news(ctx.context.application, logged)
     reply = await _wird_reply(ctx, circle, edit=True)
     reply.toast = t("circle.toast.wird_done")
     return reply

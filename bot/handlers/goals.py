@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 
-from bot.handlers.reading import after_log, confirmation
+from bot.handlers.reading import confirmation
 from bot.runtime import Ctx, Reply, handler
 from bot.views import done_button, goal_text, habit_lines, today_lines
 from quran import Span, surah_name
-from tracker import goals, readings
+from tracker import goals, logbook
 from tracker.goals import GoalError
 from tracker.progress import continue_from
 
@@ -100,11 +100,11 @@ async def done_portion(ctx: Ctx) -> Reply:
         span = Span.from_indices(first, last)
     except ValueError:
         return Reply("", toast=ctx.t("button.stale"))
-    result = await readings.log_reading(
+    logged = await logbook.record_log(
         ctx.uow, ctx.user, [span], now=ctx.now, update_id=ctx.update.update_id, source="reminder"
     )
-    await after_log(ctx)
-    reply = confirmation(result, ctx.t, yesterday=False)
+    ctx.services.circle_news(ctx.context.application, logged)
+    reply = confirmation(logged.result, ctx.t, yesterday=False)
     today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     reply.text = "\n".join([reply.text, *today_lines(ctx.t, today)])
     reply.edit = True

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
-from tracker import goals, readings
+from tracker import goals, logbook, readings
+from tracker.logbook import Logged
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
 
@@ -116,30 +118,29 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
     return Reply("\n".join(lines), buttons=[[(t("button.undo"), f"undo:{result.readings[0].id}")]])
 
 
-async def after_log(ctx: Ctx) -> None:
-    """What a new reading means for the user's circles: juz it completes, the batched announcement."""
-    from bot.handlers import circles  # circles reuses log_text for group logs
+@dataclass
+class TextLog:
+    reply: Reply
+    logged: Logged | None  # what the log meant; None when nothing was logged (not understood, too many)
 
-    await circles.after_log(ctx)
 
-
-async def log_text(
-    ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False, notify_circles: bool = True
-) -> Reply:
-    """Parse and log `text`; the reply confirms it. `notify_circles=False` is for the group /log, which
-    refreshes its own circle at once instead of in the next batch."""
+async def parse_and_log(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> TextLog:
+    """Parse `text` and log it (tracker.logbook.record_log); the reply confirms it or explains why not."""
     yesterday, text = readings.split_yesterday(text)
     try:
         spans = parse_reading(text)
     except ParseError as err:
         if expecting_timezone:
-            return timezone_not_found(ctx, text)
-        return Reply(parse_error_text(err, ctx.t))
+            return TextLog(timezone_not_found(ctx, text), None)
+        return TextLog(Reply(parse_error_text(err, ctx.t)), None)
     if len(spans) > readings.MAX_SPANS_PER_LOG:
-        return Reply(
-            ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+        return TextLog(
+            Reply(
+                ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+            ),
+            None,
         )
-    result = await readings.log_reading(
+    logged = await logbook.record_log(
         ctx.uow,
         ctx.user,
         spans,
@@ -149,12 +150,18 @@ async def log_text(
         source=source,
         yesterday=yesterday,
     )
-    if notify_circles:
-        await after_log(ctx)
-    reply = confirmation(result, ctx.t, yesterday=yesterday)
+    reply = confirmation(logged.result, ctx.t, yesterday=yesterday)
     extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
-    return reply
+    return TextLog(reply, logged)
+
+
+async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> Reply:
+    """A private log: the reply confirms it; the user's circles hear of it in their next batch."""
+    done = await parse_and_log(ctx, text, source=source, expecting_timezone=expecting_timezone)
+    if done.logged is not None:
+        ctx.services.circle_news(ctx.context.application, done.logged)
+    return done.reply
 
 
 @handler
