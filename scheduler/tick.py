@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from storage import Database, UnitOfWork
-from tracker import housekeeping, reminders
+from tracker import deciding, housekeeping, reminders
 from tracker.clock import Clock
 
 
@@ -88,7 +88,7 @@ class ReminderScheduler:
         render: Render,
         *,
         clock: Clock,
-        grace: timedelta = reminders.GRACE_WINDOW,
+        grace: timedelta = deciding.GRACE_WINDOW,
         batch_size: int = 500,
         max_batches: int = 400,
         concurrency: int = 64,
@@ -136,7 +136,7 @@ class ReminderScheduler:
             with uow.session.no_autoflush:  # one UPDATE for all the rows at commit, not one per query
                 due = await uow.reminders.due(now, self.batch_size)
                 report.due += len(due)
-                decisions = await reminders.decide_many(uow, due, now, self.grace)
+                decisions = await deciding.decide_many(uow, due, now, self.grace)
                 wanted = [
                     (u.id, r.kind, r.slot, d.local_date)
                     for (r, u), d in zip(due, decisions, strict=True)

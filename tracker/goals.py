@@ -27,7 +27,7 @@ from quran import (
 )
 from storage import UnitOfWork
 from storage.models import Goal, User
-from tracker import coverage, hijri
+from tracker import coverage, hijri, reminders
 from tracker.clock import local_date
 from tracker.progress import continue_point
 
@@ -144,8 +144,6 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
     if preset in _DAILY_PRESETS:
         return await set_goal(uow, user, _DAILY_PRESETS[preset], now, preset=preset)
     if preset in ("mulk", "kahf"):
-        from tracker import reminders  # here: tracker.reminders imports this module
-
         number, weekday = (67, None) if preset == "mulk" else (18, FRIDAY)
         goal = await uow.goals.set_habit(
             Goal(

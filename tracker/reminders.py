@@ -1,4 +1,5 @@
-"""Reminders: when each one is next due (in UTC, from the user's local time) and whether to send it.
+"""Reminders: when each one is next due (in UTC, from the user's local time). Whether a due one is sent
+is decided at tick time, in tracker.deciding.
 
 `next_due_at` is stored so the scheduler's tick is one indexed query. It is recomputed with `zoneinfo`
 after each send and whenever the time or the user's timezone changes, so DST and moves are right:
@@ -10,13 +11,10 @@ after each send and whenever the time or the user's timezone changes, so DST and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from storage import UnitOfWork
 from storage.models import Reminder, User
-from tracker import goals, progress, streaks
 from tracker.clock import local_date, zone
 
 KINDS = ("daily", "streak", "kahf", "weekly")
@@ -25,11 +23,9 @@ DEFAULT_KAHF_TIME = time(9, 0)
 DEFAULT_WEEKLY_TIME = time(9, 0)
 FRIDAY = 4
 MONDAY = 0  # the week starts on Monday (what Babel's CLDR data gives for both our languages)
-LAPSED_DAYS = 28  # no weekly summary for someone who has not read for this long: a summary is not a nag
-GRACE_WINDOW = timedelta(hours=2)  # after down time, a missed nudge is still sent if this recent
 
 
-def _local_instant(day: date, at: time, timezone: str) -> datetime:
+def local_instant(day: date, at: time, timezone: str) -> datetime:
     """The UTC instant of `at` on local `day`. In a DST gap, the wall time does not exist: Python's
     zoneinfo reads it with the offset before the gap, which lands just after the gap (01:30 -> 02:30)."""
     return datetime.combine(day, at, tzinfo=zone(timezone)).astimezone(UTC)
@@ -40,7 +36,7 @@ def next_due(at: time, timezone: str, after: datetime, weekday: int | None = Non
     day = local_date(after, timezone) - timedelta(days=1)  # yesterday's slot may still be ahead in UTC
     for _ in range(16):
         if weekday is None or day.weekday() == weekday:
-            instant = _local_instant(day, at, timezone)
+            instant = local_instant(day, at, timezone)
             if instant > after:
                 return instant
         day += timedelta(days=1)
@@ -137,84 +133,6 @@ async def apply_request(uow: UnitOfWork, user: User, kind: str, times: list[time
     await disable(uow, user, kind)
     for slot, at in enumerate(times, 1):
         await set_reminder(uow, user, kind, at, now, slot=slot)
-
-
-# -------------------------------------------------------------------------------- deciding at tick time
-@dataclass(frozen=True)
-class Decision:
-    send: bool
-    reason: str  # "send", "late", "day_over", "target_met", "no_streak", "done"
-    local_date: date
-    payload: dict[str, Any]
-
-
-async def decide(
-    uow: UnitOfWork, user: User, reminder: Reminder, now: datetime, grace: timedelta = GRACE_WINDOW
-) -> Decision:
-    """Whether the due `reminder` should be sent now, and what it should say."""
-    return (await decide_many(uow, [(reminder, user)], now, grace))[0]
-
-
-async def decide_many(
-    uow: UnitOfWork, due: list[tuple[Reminder, User]], now: datetime, grace: timedelta = GRACE_WINDOW
-) -> list[Decision]:
-    """Decide a batch of due reminders with a fixed number of queries for the common kinds."""
-    decisions: list[Decision | None] = [None] * len(due)
-    days = [local_date(r.next_due_at or now, u.timezone) for r, u in due]
-    live = []
-    for i, (reminder, user) in enumerate(due):
-        if now - (reminder.next_due_at or now) > grace:
-            decisions[i] = Decision(False, "late", days[i], {})
-        elif local_date(now, user.timezone) != days[i]:
-            decisions[i] = Decision(False, "day_over", days[i], {})
-        else:
-            live.append(i)
-    todays = await goals.today_for_many(uow, list({due[i][1].id: due[i][1] for i in live}.values()), now)
-    for i in live:
-        reminder, user = due[i]
-        today = todays[user.id]
-        if reminder.kind == "daily":
-            decisions[i] = (
-                Decision(False, "target_met", days[i], {})
-                if today.met
-                else Decision(True, "send", days[i], {"today": today})
-            )
-        elif reminder.kind == "kahf":
-            done = any(h.surah == 18 and h.done_today for h in today.habits)
-            decisions[i] = (
-                Decision(False, "done", days[i], {})
-                if done
-                else Decision(True, "send", days[i], {"today": today})
-            )
-        elif reminder.kind == "weekly":
-            decisions[i] = await _decide_weekly(uow, user, now, days[i])
-        else:
-            decisions[i] = await _decide_streak(uow, user, now, days[i])
-    return [d for d in decisions if d is not None]
-
-
-async def _decide_weekly(uow: UnitOfWork, user: User, now: datetime, day: date) -> Decision:
-    """Last week (the seven local days before today): pages, days read, the streak, where to continue."""
-    ranges: dict[date, list[tuple[int, int]]] = {}
-    for _, d, a, b in await uow.readings.days_since([user.id], day - timedelta(days=LAPSED_DAYS)):
-        ranges.setdefault(d, []).append((a, b))
-    if not ranges:
-        return Decision(False, "lapsed", day, {})
-    week = [d for d in ranges if day - timedelta(days=7) <= d < day]
-    pages = sum(goals.amount_in(ranges[d], "pages") for d in week)
-    s = await streaks.streak_for(uow, user, now)
-    where = await progress.continue_from(uow, user, now)
-    payload = {"pages": pages, "days": len(week), "streak": s, "continue_from": where}
-    return Decision(True, "send", day, payload)
-
-
-async def _decide_streak(uow: UnitOfWork, user: User, now: datetime, day: date) -> Decision:
-    s = await streaks.streak_for(uow, user, now)
-    if not s.at_risk:
-        return Decision(False, "no_streak", day, {})
-    midnight = _local_instant(day + timedelta(days=1), time(0, 0), user.timezone)
-    where = await progress.continue_from(uow, user, now)
-    return Decision(True, "send", day, {"streak": s, "time_left": midnight - now, "continue_from": where})
 
 
 def advance(reminder: Reminder, user: User, now: datetime) -> None:
