@@ -24,7 +24,6 @@ import re
 import sys
 import threading
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +31,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from fake_telegram import FakeBotAPI, UpdateFactory
+from fake_telegram.htmltext import TelegramHTML
 from fake_telegram.server import EDIT_METHODS, SEND_METHODS, ApiCall, Clock
 
 __all__ = ["CONSOLE_TOKEN", "console_main", "render_text", "run_console"]
@@ -60,32 +60,33 @@ _ANSI = {
 _DIM = ("\033[2m", "\033[22m")
 
 
-class _TerminalHTML(HTMLParser):
+class _TerminalHTML(TelegramHTML):
+    """The fake Telegram's HTML walker (the text as Telegram reads it), with ANSI styles and link targets
+    written into the text it collects."""
+
     def __init__(self, color: bool) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.color = color
-        self.out: list[str] = []
         self.hrefs: list[str | None] = []
         self.link_start: list[int] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
         if self.color and tag in _ANSI:
-            self.out.append(_ANSI[tag][0])
+            self.parts.append(_ANSI[tag][0])
         if tag == "a":
             self.hrefs.append(dict(attrs).get("href"))
-            self.link_start.append(len(self.out))
+            self.link_start.append(len(self.parts))
 
     def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
         if self.color and tag in _ANSI:
-            self.out.append(_ANSI[tag][1])
+            self.parts.append(_ANSI[tag][1])
         if tag == "a" and self.hrefs:
             href = self.hrefs.pop()
-            label = "".join(self.out[self.link_start.pop() :])
+            label = "".join(self.parts[self.link_start.pop() :])
             if href and href != label:
-                self.out.append(f" ({href})")
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(data)
+                self.parts.append(f" ({href})")
 
 
 def render_text(text: str, parse_mode: str | None, *, color: bool = False) -> str:
@@ -96,7 +97,7 @@ def render_text(text: str, parse_mode: str | None, *, color: bool = False) -> st
         parser = _TerminalHTML(color)
         parser.feed(text)
         parser.close()
-        return "".join(parser.out)
+        return "".join(parser.parts)
     if mode == "MARKDOWNV2":
         return re.sub(r"\\(.)", r"\1", text)
     return text

@@ -18,11 +18,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "ar")
+from quran.digits import to_arabic_digits
+from tracker.users import LANGUAGES  # one table: the languages a user can choose, and we translate
+
 FALLBACK = "en"
 # Arabic replies use Arabic-Indic digits throughout, as the surah labels from `quran` do.
 _NUMBERING = {"ar": "arab"}
-_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def _read(lang: str, domain: str = "messages") -> Catalog:
@@ -89,7 +90,7 @@ class Translator:
         text = format_decimal(
             value, format=pattern, locale=self.lang, numbering_system=_NUMBERING.get(self.lang, "latn")
         )
-        return text.translate(_ARABIC_DIGITS) if self.lang == "ar" else text
+        return to_arabic_digits(text) if self.lang == "ar" else text
 
     def percent(self, value: float) -> str:
         """`value` in percent (3.14 -> "3.1%"); never shows 100% until it is 100%."""
@@ -104,7 +105,7 @@ class Translator:
 
     def date(self, value: date) -> str:
         text = format_date(value, format="long", locale=self.lang)
-        return text.translate(_ARABIC_DIGITS) if self.lang == "ar" else text
+        return to_arabic_digits(text) if self.lang == "ar" else text
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-__all__ = ["html_to_plain", "is_html", "parse_html"]
+__all__ = ["TelegramHTML", "html_to_plain", "is_html", "parse_html"]
 
 
 def is_html(parse_mode: str | None) -> bool:
@@ -62,6 +62,9 @@ class _TelegramHTML(HTMLParser):
         super().close()
         if self.stack and self.error is None:
             self.error = f'Can\'t find end tag corresponding to start tag "{self.stack[-1]}"'
+
+
+TelegramHTML = _TelegramHTML  # the walker, for renderers that style what it reads (the console)
 
 
 def parse_html(text: str) -> _TelegramHTML:

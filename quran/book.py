@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from quran.digits import to_arabic_digits
+
 __all__ = [
     "HIZB_COUNT",
     "HIZB_QUARTER_COUNT",
@@ -52,13 +54,6 @@ JUZ_COUNT = 30
 PAGE_COUNT = 604
 HIZB_COUNT = 60
 HIZB_QUARTER_COUNT = 240
-
-_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def to_arabic_digits(value: int | str) -> str:
-    """Render a number with Arabic-Indic digits (٠-٩)."""
-    return str(value).translate(_ARABIC_DIGITS)
 
 
 @dataclass(frozen=True, slots=True)

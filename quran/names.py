@@ -19,13 +19,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from quran.book import SURAHS, _load_json
+from quran.digits import TO_ASCII
 
 # ------------------------------------------------------------------------------------------ normalise
 
-_TRANSLATE: dict[int, Any] = {}
-for _zero in (0x0660, 0x06F0):  # Arabic-Indic and Extended Arabic-Indic (Persian/Urdu) digits
-    for _d in range(10):
-        _TRANSLATE[_zero + _d] = str(_d)
+_TRANSLATE: dict[int, Any] = dict(TO_ASCII)  # Arabic-Indic and Extended Arabic-Indic digits
 for _cp in [
     *range(0x064B, 0x0660),
     0x0670,

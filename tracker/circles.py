@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from quran import JUZ_COUNT, PAGE_COUNT, Span, juz_span, page_span
+from quran.digits import to_ascii_digits
 from storage import UnitOfWork
 from storage.models import Circle, JuzAssignment, KhatmRound, Reading, User
 from tracker import coverage
@@ -130,12 +131,11 @@ class RoundError(Exception):
 
 
 _DAYS = re.compile(r"^(\d{1,3})\s*(?:d|day|days|يوم|أيام|ايام)?$", re.IGNORECASE)
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
 def parse_deadline(text: str, today: date) -> date | None:
     """`2026-04-01` or `10 days` -> a date after today; '' -> None. RoundError("bad_deadline") otherwise."""
-    text = " ".join(text.translate(_ARABIC_DIGITS).split()).strip()
+    text = " ".join(to_ascii_digits(text).split()).strip()
     if not text:
         return None
     match = _DAYS.match(text)

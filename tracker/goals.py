@@ -25,11 +25,13 @@ from quran import (
     page_span,
     surah_span,
 )
+from quran.digits import TO_ASCII
 from storage import UnitOfWork
 from storage.models import Goal, User
 from tracker import coverage, hijri, reminders
 from tracker.clock import local_date
 from tracker.progress import continue_point
+from tracker.text import is_off_word
 
 UNITS = ("ayahs", "pages", "juz")
 FRIDAY = 4
@@ -72,7 +74,6 @@ class GoalError(ValueError):
         self.code = code
 
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _UNIT_WORDS = {
     "ayahs": ("ayah", "ayahs", "ayat", "aya", "ayas", "verse", "verses", "آية", "آيات", "ايات", "اية"),
     "pages": ("page", "pages", "p", "pg", "صفحة", "صفحات", "ص"),
@@ -81,17 +82,14 @@ _UNIT_WORDS = {
 _WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 
 
-_CLEAR_WORDS = {"off", "none", "clear", "stop", "no goal", "إلغاء", "الغاء", "بدون"}
-
-
 def is_clear_request(text: str) -> bool:
     """ "/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
-    return unicodedata.normalize("NFKC", text).strip().lower() in _CLEAR_WORDS
+    return is_off_word(text)
 
 
 def parse_goal(text: str, today: date) -> GoalSpec:
     """ "2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
-    t = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower().strip()
+    t = unicodedata.normalize("NFKC", text).translate(TO_ASCII).lower().strip()
     m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
     if m:
         try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from quran.digits import to_arabic_digits
+
 RAMADAN = 9
 
 
@@ -32,7 +34,7 @@ def format_hijri(d: date, lang: str) -> str:
     name_lang = "ar" if lang == "ar" else "en"
     text = f"{h.day} {h.month_name(name_lang)} {h.year} {h.notation(name_lang)}"
     if lang == "ar":
-        text = text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        text = to_arabic_digits(text)
     return text
 
 

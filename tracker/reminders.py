@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from quran.digits import to_ascii_digits
 from storage import UnitOfWork
 from storage.models import Reminder, User
 from tracker.clock import local_date, zone
+from tracker.text import is_off_word
 
 KINDS = ("daily", "streak", "kahf", "weekly")
 DEFAULT_STREAK_TIME = time(21, 0)
@@ -90,12 +92,11 @@ async def ensure_defaults(uow: UnitOfWork, user: User, now: datetime) -> None:
 
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|ص|م)?\s*$", re.IGNORECASE)
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def parse_time(text: str) -> time | None:
     """ "7:30", "07:30", "21", "9pm", "9:15 am", "٧:٣٠" -> a local time; None if it isn't one."""
-    m = _TIME.match(text.translate(_DIGITS))
+    m = _TIME.match(to_ascii_digits(text))
     if not m:
         return None
     hour, minute, half = int(m[1]), int(m[2] or 0), (m[3] or "").lower()
@@ -109,7 +110,6 @@ def parse_time(text: str) -> time | None:
 
 
 MAX_DAILY = 3
-_OFF_WORDS = {"off", "stop", "none", "إيقاف", "ايقاف"}
 
 
 def parse_request(words: list[str]) -> tuple[str, list[time]]:
@@ -120,7 +120,7 @@ def parse_request(words: list[str]) -> tuple[str, list[time]]:
     words = [w.lower() for w in words]
     kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
     values = words[1:] if kind != "daily" else words
-    if len(values) == 1 and values[0] in _OFF_WORDS:
+    if len(values) == 1 and is_off_word(values[0]):
         return kind, []
     times = [parse_time(v) for v in values]
     if not times or None in times or len(times) > (MAX_DAILY if kind == "daily" else 1):

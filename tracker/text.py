@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+# One table of the words that mean "turn it off" / "cancel it", whatever the command: /goal off,
+# /remind kahf off, /khatm cancel, /wird stop (English and Arabic, with and without hamza).
+OFF_WORDS = frozenset(
+    {"off", "stop", "none", "cancel", "clear", "no goal", "إلغاء", "الغاء", "إيقاف", "ايقاف", "بدون"}
+)
+
+
+def is_off_word(text: str) -> bool:
+    """ "off", " STOP ", "إلغاء": the user asks to turn something off or cancel it."""
+    return unicodedata.normalize("NFKC", text).strip().lower() in OFF_WORDS
+
 
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary where possible, with an ellipsis."""

@@ -9,7 +9,7 @@ from storage import UnitOfWork
 from storage.models import User
 from tracker import reminders
 
-LANGUAGES = ("en", "ar")
+LANGUAGES = ("en", "ar")  # what a user can choose; bot.i18n has a catalogue for each
 
 
 def language_for(telegram_code: str | None) -> str:

@@ -35,10 +35,12 @@ from bot.i18n import Translator, translator
 from bot.runtime import Ctx, Reply, handler, inline
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
+from quran.digits import to_ascii_digits
 from tracker import circles, logbook
 from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge, RoundStatus
 from tracker.clock import local_date
 from tracker.logbook import Logged
+from tracker.text import is_off_word
 
 ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few minutes at most
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -490,7 +492,7 @@ async def _khatm_command(ctx: Ctx) -> Reply | None:
     work = _work(ctx)
     args = " ".join(ctx.args).strip()
     rnd = await ctx.uow.circles.open_round(circle.id)
-    if args.lower() in ("cancel", "stop", "إلغاء", "الغاء"):
+    if is_off_word(args):
         if not work.admin:
             return _refuse(ctx)
         if await circles.cancel_round(ctx.uow, circle, ctx.now) is None:
@@ -542,12 +544,12 @@ async def _wird_command(ctx: Ctx) -> Reply:
     circle = await _circle(ctx)
     if circle is None:
         return _no_circle(ctx)
-    args = [a.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")) for a in ctx.args]
+    args = [to_ascii_digits(a) for a in ctx.args]
     if args:
         if not _work(ctx).admin:
             return _refuse(ctx)
         today = local_date(ctx.now, ctx.user.timezone)
-        if args[0].lower() in ("off", "stop", "إلغاء", "الغاء"):
+        if is_off_word(args[0]):
             await circles.set_wird(ctx.uow, circle, None, today)
             return Reply(t("circle.wird.off"))
         try:

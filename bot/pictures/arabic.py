@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from quran.digits import ARABIC_DECIMAL_SEPARATOR, to_arabic_digits
+
 # Arabic, Arabic Supplement, Arabic Extended-A, presentation forms A and B.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 
 
 def has_arabic(text: str) -> bool:
@@ -43,7 +44,7 @@ def _reshaper():
 def digits(value: int | float | str, lang: str) -> str:
     """A number as text, in Arabic-Indic digits (with the Arabic decimal mark) for "ar"."""
     text = value if isinstance(value, str) else _number(value)
-    return text.translate(_ARABIC_DIGITS) if lang == "ar" else text
+    return to_arabic_digits(text).replace(".", ARABIC_DECIMAL_SEPARATOR) if lang == "ar" else text
 
 
 def _number(value: float) -> str:
