@@ -21,8 +21,9 @@ from telegram.request import BaseRequest
 
 from bot.app import build_application
 from bot.logs import setup_logging
+from bot.nudges import start_ticking
 from bot.settings import Settings, SettingsError, load_settings
-from bot.web import Heartbeat, Hook, Webhook, create_web_app
+from bot.web import Heartbeat, Webhook, create_web_app
 from fake_telegram import FakeBotAPI
 from storage import Database, upgrade
 from storage.migrate import head_revision
@@ -96,23 +97,20 @@ def console(settings: Settings) -> int:
 
 @dataclass
 class SchedulerWiring:
-    """What the web app needs from the reminder scheduler: start/stop hooks and its heartbeat."""
+    """What the web app needs from the reminder scheduler: its heartbeat. (It starts and stops with the
+    Application's JobQueue, so there are no hooks to wire.)"""
 
     heartbeat: Heartbeat | None = None  # returns the last tick (UTC), None before the first
-    start: Hook | None = None  # awaited after the bot has started
-    stop: Hook | None = None  # awaited first on shutdown, before the bot stops
     required: bool = False  # True: /healthz fails when the scheduler is missing or stale
 
 
-def wire_scheduler(app: Application, db: Database, settings: Settings) -> SchedulerWiring:
+def wire_scheduler(app: Application, db: Database) -> SchedulerWiring:
     """THE place the reminder scheduler plugs in: one tick a minute on the Application's JobQueue, which
     starts and stops with the Application (a tick in progress is finished on shutdown).
 
     `required=True` makes a missing or stalled scheduler fail /healthz (no tick within
     bot.web.DEFAULT_MAX_TICK_AGE), which Fly's check, the Docker HEALTHCHECK and alerting all see.
     """
-    from bot.nudges import start_ticking
-
     scheduler = start_ticking(app, db, system_clock)
     return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, required=True)
 
@@ -143,15 +141,13 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
     webhook = None
     if settings.webhook_url and settings.webhook_secret:
         webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())
-    scheduler = wire_scheduler(app, db, settings)
+    scheduler = wire_scheduler(app, db)
     web = create_web_app(
         app,
         db=db,
         webhook=webhook,
         heartbeat=scheduler.heartbeat,
         require_scheduler=scheduler.required,
-        on_startup=[scheduler.start] if scheduler.start else [],
-        on_shutdown=[scheduler.stop] if scheduler.stop else [],
     )
     logger.info("serving on {}:{} ({})", host, settings.port, "webhook" if webhook else "long polling")
     server = uvicorn.Server(

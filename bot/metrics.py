@@ -5,9 +5,10 @@ carries the `process_*` and `python_gc_*` collectors: resident memory, CPU, open
 here exactly once and import it where it is incremented.
 
 Who increments what:
-- `UPDATES`, `UPDATE_LATENCY`, `UPDATE_ERRORS`, `DB_ERRORS`: `bot.web` (the webhook and polling paths
-  feed every update through one metered function; an error handler counts failures).
-- `NUDGES_SENT`, `NUDGES_FAILED`, `TICK_DURATION`, `LAST_TICK`: the reminder scheduler (`scheduler/`).
+- `UPDATES`, `UPDATE_LATENCY`: `bot.web` (the webhook and polling paths feed every update through one
+  metered function); `UPDATE_ERRORS`, `DB_ERRORS` (where="handler"): the one error handler,
+  `bot.handlers.common.on_error`; `DB_ERRORS` (where="healthz"): `bot.web`'s health check.
+- `NUDGES_SENT`, `NUDGES_FAILED`, `TICK_DURATION`, `LAST_TICK`: `bot.nudges`, from each tick's report.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ BAD_WEBHOOK_REQUESTS = Counter(
     namespace=_NS,
 )
 
-# The scheduler's (defined now so dashboards and alerts can be written before it lands).
+# The reminder scheduler's: counted by bot.nudges after each tick.
 NUDGES_SENT = Counter("nudges_sent", "Reminder messages delivered to Telegram.", namespace=_NS)
 NUDGES_FAILED = Counter(
     "nudges_failed",

@@ -51,7 +51,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application, ContextTypes, Updater
+from telegram.ext import Application, Updater
 
 from bot import metrics
 from storage import Database
@@ -119,22 +119,11 @@ def is_database_error(exc: BaseException | None) -> bool:
     return False
 
 
-async def count_errors(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An extra error handler (the app's own one still answers the user): failures into metrics."""
-    error = context.error
-    if error is None:
-        return
-    metrics.UPDATE_ERRORS.labels(type(error).__name__).inc()
-    if is_database_error(error):
-        metrics.DB_ERRORS.labels("handler").inc()
-
-
 class UpdateRunner:
     """The one way an update gets handled, in both modes: metered, logged, within the app's concurrency."""
 
     def __init__(self, application: Application) -> None:
         self.application = application
-        application.add_error_handler(count_errors)
 
     async def process(self, update: Update) -> None:
         app = self.application

@@ -9,8 +9,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import metrics
 from bot.i18n import translator
 from bot.runtime import Ctx, Reply, handler
+from bot.web import is_database_error
 from tracker.overview import overview
 from tracker.users import language_for
 
@@ -65,7 +67,11 @@ async def stale_button(ctx: Ctx) -> Reply:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one error handler: log with the update's ids, apologise, never crash."""
+    """The one error handler: count it, log it with the update's ids, apologise, never crash."""
+    if context.error is not None:
+        metrics.UPDATE_ERRORS.labels(type(context.error).__name__).inc()
+        if is_database_error(context.error):
+            metrics.DB_ERRORS.labels("handler").inc()
     upd = update if isinstance(update, Update) else None
     user = upd.effective_user if upd else None
     with logger.contextualize(update_id=upd.update_id if upd else None, user_id=user.id if user else None):
