@@ -22,6 +22,31 @@ from tracker.users import language_for
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday morning in UTC
 
 
+async def make_user(
+    uow,
+    user_id: int = 1,
+    *,
+    at: datetime = T0,
+    timezone: str = "UTC",
+    language: str = "en",
+    first_name: str | None = None,
+    onboarded: bool = False,
+    **fields: Any,
+) -> User:
+    """The one user factory: a user stored through the unit of work, created at `at`."""
+    return await uow.users.add(
+        User(
+            id=user_id,
+            first_name=first_name,
+            timezone=timezone,
+            language=language,
+            created_at=at,
+            onboarded_at=at if onboarded else None,
+            **fields,
+        )
+    )
+
+
 class TestClock:
     """The injected clock: tests move time by hand, nothing sleeps."""
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from quran import juz_span
-from storage.models import User
+from tests.harness import make_user
 from tracker import circles
 from tracker.readings import log_reading
 
@@ -17,21 +17,7 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 async def _users(uow, *ids, onboarded=True):
-    out = []
-    for i in ids:
-        out.append(
-            await uow.users.add(
-                User(
-                    id=i,
-                    first_name=f"U{i}",
-                    created_at=NOW,
-                    language="en",
-                    timezone="UTC",
-                    onboarded_at=NOW if onboarded else None,
-                )
-            )
-        )
-    return out
+    return [await make_user(uow, i, at=NOW, first_name=f"U{i}", onboarded=onboarded) for i in ids]
 
 
 async def _circle(uow, *ids, chat_id=-100):

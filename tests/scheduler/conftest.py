@@ -9,7 +9,7 @@ import time_machine
 
 from bot.nudges import render
 from scheduler import ReminderScheduler
-from storage.models import User
+from tests.harness import make_user
 from tracker import reminders
 from tracker.clock import system_clock
 
@@ -47,7 +47,7 @@ async def add_user(
     """A user (created at `at`) with the given reminders, as the app would set them at that instant."""
     with time_machine.travel(at, tick=False):
         async with db.unit_of_work() as uow:
-            user = await uow.users.add(User(id=user_id, timezone=timezone, language=language, created_at=at))
+            user = await make_user(uow, user_id, at=at, timezone=timezone, language=language)
             if daily:
                 await reminders.set_reminder(uow, user, "daily", daily, system_clock())
             if streak:

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from quran import TOTAL_AYAHS, Ayah, Span, juz_span, page_of, page_span, surah_span
-from storage.models import User
+from tests.harness import make_user
 from tracker import goals, readings
 from tracker.clock import system_clock
 from tracker.goals import GoalError, GoalSpec, amount_in, parse_goal, portion_from
@@ -80,7 +80,7 @@ def test_portions_end_on_a_boundary():
 
 async def _user(db, user_id=1, timezone="UTC") -> None:
     async with db.unit_of_work() as uow:
-        await uow.users.add(User(id=user_id, timezone=timezone, created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        await make_user(uow, user_id, at=datetime(2026, 1, 1, tzinfo=UTC), timezone=timezone)
 
 
 async def _at(db, when: datetime, fn):

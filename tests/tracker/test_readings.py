@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from quran import TOTAL_AYAHS, Span, juz_span
 from storage.models import User
+from tests.harness import make_user
 from tracker import readings
 from tracker.progress import progress
 
@@ -13,7 +14,7 @@ NOW = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)
 
 
 async def _user(uow, user_id=1, timezone="UTC") -> User:
-    return await uow.users.add(User(id=user_id, timezone=timezone, created_at=NOW))
+    return await make_user(uow, user_id, at=NOW, timezone=timezone)
 
 
 async def test_local_date_is_the_users_calendar_day(db):
