@@ -9,6 +9,7 @@ import pytest
 from quran import Ayah
 from tracker.progress import continue_point, estimate_finish
 from tracker.readings import split_yesterday
+from tracker.text import is_off_word
 from tracker.timezones import find_timezone, offset_zone, utc_offset_label
 
 
@@ -70,3 +71,10 @@ def test_estimate_finish():
     assert estimate_finish(100, 10.0, date(2026, 1, 1)) == date(2026, 1, 11)
     assert estimate_finish(101, 10.0, date(2026, 1, 1)) == date(2026, 1, 12)
     assert estimate_finish(100, 0.0, date(2026, 1, 1)) is None
+
+
+def test_one_table_of_off_words_for_every_command():
+    for word in ("off", " STOP ", "cancel", "إلغاء", "الغاء", "ايقاف", "none"):
+        assert is_off_word(word), word
+    for word in ("7:30", "often", "2 pages", ""):
+        assert not is_off_word(word), word
