@@ -104,5 +104,7 @@ def db(request) -> Database:
     return request.getfixturevalue("pg_db" if request.param == "postgres" else "sqlite_db")
 
 
-# The conversation harness is shared by the bot, scheduler, circle and web tests.
+# The conversation harness is shared by the bot, scheduler, circle and web tests; the group harness
+# (a circle in a supergroup) by the group conversations wherever they live.
+from tests.group_harness import circle, group  # noqa: E402, F401
 from tests.harness import clock, conversation  # noqa: E402, F401

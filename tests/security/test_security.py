@@ -18,7 +18,7 @@ from bot.nudges import render
 from fake_telegram import FakeBotAPI, UpdateFactory
 from scheduler import ReminderScheduler
 from storage.models import Base, Circle, Reading, User
-from tests.circles.conftest import GROUP, Group
+from tests.group_harness import GROUP, Group
 from tests.harness import Conversation
 from tests.web.conftest import SECRET, WEBHOOK, serve
 from tests.web.conftest import served as served  # the fixture

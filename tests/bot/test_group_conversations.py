@@ -10,7 +10,7 @@ from telegram import Update
 from bot.handlers.circles import flush_circle
 from quran import juz_span
 from storage.models import Circle, CircleMember, JuzAssignment, KhatmRound
-from tests.circles.conftest import GROUP
+from tests.group_harness import GROUP
 
 
 async def _circle_row(c, chat_id=GROUP) -> Circle:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.pictures import days_until_ramadan, format_hijri, hijri_date, is_ramadan
+from tracker.hijri import days_until_ramadan, format_hijri, hijri_date, is_ramadan
 
 
 @pytest.mark.parametrize(
