@@ -1237,7 +1237,7 @@ class _Parser:
                 if self.fix.group not in value:
                     raise ParseError(
                         "which_group",
-                        f"'{text}' can mean the three quls (112–114) or the four (109, 112–114) — which?",
+                        "The quls: the three (112–114) or the four (109, 112–114)?",
                         given=text,
                         choices=list(value),
                     )

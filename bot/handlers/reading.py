@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
-from quran import ParseError, Span, parse_reading, surah_name
-from tracker import goals, readings
+from quran import ParseError, Span, surah_name
+from quran.parser import Parsed, parse_message
+from tracker import amounts, goals, readings
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
+from tracker.timezones import looks_like_offset
 
 HISTORY_SIZE = 10
 
@@ -39,7 +42,29 @@ _UNIT_KEYS = {
     "hizb quarter": "unit.hizb_quarter",
     "ayah": "unit.ayah",
     "surah": "unit.surah",
+    "manzil": "unit.manzil",
 }
+_AMOUNT_COUNTS = {
+    "page": "count.pages",
+    "juz": "count.juz",
+    "hizb": "count.hizbs",
+    "hizb quarter": "count.hizb_quarters",
+    "ayah": "count.ayahs",
+}
+# Codes whose translation needs only the word the user wrote (or nothing).
+_SIMPLE_CODES = frozenset(
+    {
+        "future",
+        "negated",
+        "no_ruku",
+        "unused_word",
+        "unclear_time",
+        "quarter_of_juz",
+        "which_group",
+        "amount_with_reading",
+        "sad_or_page",
+    }
+)
 
 
 def _translated_explanation(err: ParseError, t: Translator) -> str:
@@ -88,11 +113,81 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
         return t("parse.missing_context", range=span(p["start"], p["end"]), start=n(p["start"]))
     if code == "too_long":
         return t("parse.too_long", max=n(p["max_length"]))
+    if code in _SIMPLE_CODES:
+        return t(f"parse.{code}", given=given, range=span(p.get("start", 0), p.get("end", 0)))
+    if code == "which_half":
+        return t("parse.which_half", unit=t(_UNIT_KEYS[p["unit"]]), number=n(p["number"]))
+    if code == "which_part":
+        return t("parse.which_part", number=n(p["number"]))
+    if code == "part_out_of_range":
+        return t("parse.part_out_of_range", given=n(p["given"]), max=n(p["max"]))
+    if code == "surah_or_ayah":
+        return t(
+            "parse.surah_or_ayah",
+            surah=surah_name(p["surah"], t.lang),
+            ayahs=t.plural("count.ayahs", p["ayah_count"]),
+            given=n(p["given"]),
+            name=surah_name(p["given"], t.lang),
+        )
+    if code == "amount_out_of_range":
+        return t("parse.amount_out_of_range", amount=t.plural(_AMOUNT_COUNTS[p["unit"]], p["given"]))
     return t("parse.generic")
 
 
-def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
-    lines = [
+#: Callback data of an answer button: "pick:<local date YYYYMMDD>:<first>-<last>[,<first>-<last>…]".
+PICK_PREFIX = "pick:"
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+
+
+def pick_data(day: date, spans: tuple[Span, ...] | list[Span]) -> str | None:
+    """The choice as callback data (no server state), or None if it does not fit in 64 bytes."""
+    data = (
+        PICK_PREFIX
+        + day.strftime("%Y%m%d")
+        + ":"
+        + ",".join(f"{s.first_index}-{s.last_index}" for s in spans)
+    )
+    return data if len(data.encode()) <= MAX_CALLBACK_BYTES else None
+
+
+def question_reply(ctx: Ctx, err: ParseError) -> Reply:
+    """An error that is a question ("did you mean Al-Kahf?", "Surah Sad 100 or page 100?"): the
+    explanation, and one button per complete reading it could be — one tap logs it."""
+    buttons = []
+    for _, option in err.options:
+        try:
+            day = amounts.user_reading_day(ctx.user, ctx.now, option.days_ago, option.weekday)
+        except ValueError:
+            continue
+        data = pick_data(day, option.spans)
+        if data is not None and option.spans:
+            buttons.append([(spans_label(list(option.spans), ctx.t) + " ✓", data)])
+    text = parse_error_text(err, ctx.t)
+    if not buttons:
+        return Reply(text)
+    return Reply(text + "\n" + ctx.t("parse.choose"), buttons=buttons)
+
+
+def confirmation(
+    result: LogResult,
+    t: Translator,
+    *,
+    yesterday: bool,
+    on_date: date | None = None,
+    continued: amounts.Continued | None = None,
+) -> Reply:
+    lines = []
+    if continued is not None:  # "5 pages: Maryam 1 – Maryam 64"
+        lines.append(
+            t(
+                "amount.continued",
+                amount=t.plural(_AMOUNT_COUNTS[continued.unit], continued.count),
+                what=spans_label([continued.span], t),
+            )
+        )
+        if continued.capped:
+            lines.append(t("amount.capped"))
+    lines += [
         t(
             "log.confirm",
             what=spans_label(result.spans, t),
@@ -102,6 +197,8 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
     ]
     if yesterday:
         lines.append(t("log.for_yesterday"))
+    elif on_date is not None:
+        lines.append(t("log.for_date", date=t.date(on_date)))
     if result.duplicate:
         lines.append(t("log.already"))
     if result.completed_khatm:
@@ -128,32 +225,75 @@ async def log_text(
 ) -> Reply:
     """Parse and log `text`; the reply confirms it. `notify_circles=False` is for the group /log, which
     refreshes its own circle at once instead of in the next batch."""
-    yesterday, text = readings.split_yesterday(text)
     try:
-        spans = parse_reading(text)
+        parsed = parse_message(text)
     except ParseError as err:
         if expecting_timezone:
             return timezone_not_found(ctx, text)
+        if err.options and source != "circle":  # answer buttons log for whoever taps: private chats only
+            return question_reply(ctx, err)
         return Reply(parse_error_text(err, ctx.t))
-    if len(spans) > readings.MAX_SPANS_PER_LOG:
+    if len(parsed.spans) > readings.MAX_SPANS_PER_LOG:
         return Reply(
-            ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+            ctx.t(
+                "log.too_many",
+                count=ctx.t.num(len(parsed.spans)),
+                max=ctx.t.num(readings.MAX_SPANS_PER_LOG),
+            )
         )
+    day = amounts.user_reading_day(ctx.user, ctx.now, parsed.days_ago, parsed.weekday)
+    return await log_parsed(ctx, parsed, day, source=source, source_text=text, notify_circles=notify_circles)
+
+
+async def log_parsed(
+    ctx: Ctx, parsed: Parsed, day: date, *, source: str, source_text: str | None, notify_circles: bool = True
+) -> Reply:
+    """Log what a message (or a tapped answer) said, on its local day; an amount continues the khatm."""
+    continued = None
+    spans = list(parsed.spans)
+    if parsed.amount is not None:
+        continued = await amounts.continue_khatm(ctx.uow, ctx.user, ctx.now, *parsed.amount)
+        spans = [continued.span]
+    today = amounts.user_reading_day(ctx.user, ctx.now)
     result = await readings.log_reading(
         ctx.uow,
         ctx.user,
         spans,
         now=ctx.now,
         update_id=ctx.update.update_id,
-        source_text=text,
+        source_text=source_text,
         source=source,
-        yesterday=yesterday,
+        on_date=day,
     )
     if notify_circles:
         await after_log(ctx)
-    reply = confirmation(result, ctx.t, yesterday=yesterday)
+    yesterday = (today - day).days == 1
+    reply = confirmation(
+        result, ctx.t, yesterday=yesterday, on_date=None if day == today else day, continued=continued
+    )
     extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
+    return reply
+
+
+@handler
+async def pick_button(ctx: Ctx) -> Reply:
+    """One tap on an answer to a question: log exactly that reading, on the day the message meant."""
+    try:
+        day_text, ranges = ctx.callback_data.removeprefix(PICK_PREFIX).split(":")
+        day = date(int(day_text[:4]), int(day_text[4:6]), int(day_text[6:8]))
+        spans = tuple(Span.from_indices(*(int(x) for x in r.split("-"))) for r in ranges.split(","))
+    except ValueError:
+        return Reply("", toast=ctx.t("button.stale"))
+    today = amounts.user_reading_day(ctx.user, ctx.now)
+    if (
+        not spans
+        or len(spans) > readings.MAX_SPANS_PER_LOG
+        or not 0 <= (today - day).days <= amounts.MAX_DAYS_BACK
+    ):
+        return Reply("", toast=ctx.t("button.stale"))
+    reply = await log_parsed(ctx, Parsed(spans), day, source="message", source_text=None)
+    reply.edit = True
     return reply
 
 
@@ -163,6 +303,8 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
         replies = await typed_timezone(ctx, ctx.text)
         if replies is not None:
             return replies
+        if looks_like_offset(ctx.text):  # "UTC+15:30": a timezone answer we can't use, never a reading
+            return timezone_not_found(ctx, ctx.text)
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
     return await log_text(ctx, ctx.text, source="message")
 
