@@ -290,6 +290,18 @@ for _k in ("goingto", "gonnaread", "iwill", "نويت"):
 for _k in ("ماقريت", "ماقرات", "ماكملت"):
     _PHRASES[_k] = (NEG, None)
 _PHRASES["ماشاالله"] = (FILLER, None)
+# "for the second time", "مرة ثانية": how often, not which part.
+for _k in (
+    "firsttime",
+    "secondtime",
+    "thirdtime",
+    "lasttime",
+    "مرهثانيه",
+    "مرهاخري",
+    "للمرهالثانيه",
+    "مرهاولي",
+):
+    _PHRASES[_k] = (FILLER, None)
 for _d, (_en, _ar) in enumerate(zip(_WEEKDAYS_EN, _WEEKDAYS_AR, strict=True)):
     for _pre in ("on", "last", "onlast", "this", "thispast"):
         _PHRASES[_pre + _en] = (WEEKDAY, _d)
@@ -393,6 +405,9 @@ def _classify_phrase(key: str) -> tuple[tuple[str, Any, str], ...] | None:
     return None
 
 
+_ORDINAL_TIMES = frozenset({"ثانيه", "اخري", "الثانيه", "اولي"})
+
+
 def _drop_counts(raw: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
     """Remove repetition counts ("7 times", "x2", "3 مرات") so they are not read as ayah numbers."""
     if not any(t[0] == WORD and _KEYWORDS.get(t[2], ("",))[0] == TIMES for t in raw):
@@ -400,6 +415,8 @@ def _drop_counts(raw: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
     keep = [True] * len(raw)
     for i, t in enumerate(raw):
         if t[0] == WORD and _KEYWORDS.get(t[2], ("",))[0] == TIMES:
+            if i + 1 < len(raw) and raw[i + 1][2] in _ORDINAL_TIMES:
+                continue  # "مرة ثانية": a phrase ("again"), matched as filler below
             keep[i] = False
             before = i > 0 and (raw[i - 1][0] == NUM or raw[i - 1][2] in CARDINALS)
             after = i + 1 < len(raw) and (raw[i + 1][0] == NUM or raw[i + 1][2] in CARDINALS)
@@ -448,6 +465,7 @@ def _tokenize(text: str) -> list[tuple[str, Any, str]]:
 
 
 _GROUP_COUNT_WORDS = {3: "three", 4: "four"}
+_COMBINE_KINDS = frozenset({DAY, PREP, GROUP})
 # "first"/"one" in Arabic teens is الحادي/أحد: أول عشر آيات is "the first ten ayahs", not "the eleventh".
 _NOT_IN_TEENS = frozenset({"اول", "الاول", "اولي", "الاولي", "واحد", "واحده"})
 
@@ -455,6 +473,11 @@ _NOT_IN_TEENS = frozenset({"اول", "الاول", "اولي", "الاولي", "
 def _combine(toks: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
     """Join what is one meaning over several tokens: compound number words ("twenty first",
     "الخامس عشر", "الحادي والعشرون", "خمسة عشر"), "2 days ago", "قبل يومين", "3 quls"."""
+    for k, _, t in toks:  # most messages have nothing to join: leave them as they are
+        if k in _COMBINE_KINDS or (k in (NUM, ORD) and not t.isdigit()):
+            break
+    else:
+        return toks
     out: list[tuple[str, Any, str]] = []
     i, n = 0, len(toks)
     while i < n:
@@ -586,6 +609,7 @@ _AMOUNT_AFTER = frozenset({None, SEP, TIME, WEEKDAY, FUTURE, NEG, PREP, END})
 _READING_KINDS = frozenset(
     {NAME, NUM, ORD, SURAH, JUZ, HIZB, QUARTER, PAGE, MANZIL, PASSAGE, JUZREF, AMOUNT, GROUP, HALF, UNKNOWN}
 )
+_LONE_DAY_WORDS = frozenset({"day", "يوم", "back"})  # "all day", "back to back"; "days", "ago" alone are not
 _PLAN_WORDS = frozenset(
     {"more", "rest", "next", "remaining", "الباقي", "والباقي", "المزيد", "البقيه", "الباقيه"}
 )
@@ -599,6 +623,14 @@ def _unused(word: str, what: str = "word") -> ParseError:
         f"I'm not sure what '{word}' means here, so I logged nothing. Tell me what you read, {_EXAMPLES}.",
         given=word,
         what=_WHAT_WORD[what],
+    )
+
+
+def _no_ruku() -> ParseError:
+    return ParseError(
+        "no_ruku",
+        "I don't track rukus: their boundaries are not in my data. "
+        "Tell me the surah and ayahs instead, e.g. 'Al-Baqarah 1–7'.",
     )
 
 
@@ -668,6 +700,11 @@ class _Parser:
 
     def prev_kind(self, j: int) -> str | None:
         return self.toks[j - 1][0] if j > 0 else None
+
+    def near_number(self) -> bool:
+        """Is the day word at i next to a number ("in 2 days", "juz 3 days")? Then it names a day."""
+        near = {self.prev_kind(self.i), self.kind(1)}
+        return NUM in near or DAY in near or AGO in near
 
     def plan_follows(self) -> bool:
         """At a future word after a reading: is the rest a plan ("… inshallah more tomorrow", "والباقي
@@ -1218,11 +1255,9 @@ class _Parser:
                     given=text,
                 )
             elif kind == RUKU:
-                raise ParseError(
-                    "no_ruku",
-                    "I don't track rukus: their boundaries are not in my data. "
-                    "Tell me the surah and ayahs instead, e.g. 'Al-Baqarah 1–7'.",
-                )
+                raise _no_ruku()
+            elif kind in (DAY, AGO) and text in _LONE_DAY_WORDS and not self.near_number():
+                self.i += 1  # "all day", "back to back": no day is named
             elif kind in (DAY, AGO):
                 raise ParseError(
                     "unclear_time",
@@ -1270,6 +1305,8 @@ class _Parser:
                     a, ta = self.unit_number(unit_kind)
                     self.i += 1
                     self.unit_range(unit_kind, a, a, ta, ta)
+                elif self.kind(1) == RUKU:  # "the first ruku of al-kahf"
+                    raise _no_ruku()
                 else:
                     raise _unused(text, "ordinal")
             elif kind == PASSAGE:
@@ -1493,17 +1530,11 @@ def _parse(text: str, fix: Fix = _NO_FIX) -> Parsed:
         toks = [
             (NAME, (chosen[t[2]], False), t[2]) if t[0] == UNKNOWN and t[2] in chosen else t for t in toks
         ]
-    if any(t[0] == RUKU for t in toks):
-        raise ParseError(
-            "no_ruku",
-            "I don't track rukus: their boundaries are not in my data. "
-            "Tell me the surah and ayahs instead, e.g. 'Al-Baqarah 1–7'.",
-        )
     parser = _Parser(toks, fix)
     spans = parser.run()
     verb = "read"
     for t in toks:
-        if t[0] == FILLER and t[2] in _VERBS:
+        if t[2] in _VERBS:
             verb = _VERBS[t[2]]
             break
     if parser.amount is not None:

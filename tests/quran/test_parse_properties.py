@@ -278,7 +278,7 @@ CHANGERS = [
     "manzil",
     "days",
     "ago",
-    "يوم",
+    "أيام",
     "yesterday",
     "أمس",
     "on monday",
