@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from quran.book import (
     _COUNT as _COUNTS,
@@ -80,8 +80,7 @@ class ParseError(ValueError):
         return f"ParseError({self.code!r}, {self.message!r}, **{self.params!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """What a message said: the spans read, or an amount to continue the khatm with; and when.
 
     ``amount`` is ("page" | "juz" | "hizb" | "hizb quarter" | "ayah", count) for "read 5 pages" — a
@@ -112,6 +111,7 @@ class Fix:
     group: str | None = None  # "the quls": which group ("three_quls", "four_quls")
     sad: str | None = None  # "ص ١٠٠": "surah" (Sad 100) or "page" (page 100)
     bare_surah: bool = False  # "1:1-7 and 112": 112 is a surah, not an ayah of Al-Fatiha
+    count: str | None = None  # "10 ayahs of kahf": "first" (Al-Kahf 1–10) or "ayah" (Al-Kahf 10)
 
 
 _NO_FIX = Fix()
@@ -609,6 +609,7 @@ _AMOUNT_AFTER = frozenset({None, SEP, TIME, WEEKDAY, FUTURE, NEG, PREP, END})
 _READING_KINDS = frozenset(
     {NAME, NUM, ORD, SURAH, JUZ, HIZB, QUARTER, PAGE, MANZIL, PASSAGE, JUZREF, AMOUNT, GROUP, HALF, UNKNOWN}
 )
+_AYAH_PLURALS = frozenset({"ayahs", "ayat", "ayaat", "ayas", "ayats", "verses", "vv", "ايات", "الايات"})
 _LONE_DAY_WORDS = frozenset({"day", "يوم", "back"})  # "all day", "back to back"; "days", "ago" alone are not
 _PLAN_WORDS = frozenset(
     {"more", "rest", "next", "remaining", "الباقي", "والباقي", "المزيد", "البقيه", "الباقيه"}
@@ -798,15 +799,14 @@ class _Parser:
             j += 1
         while j < n and toks[j][0] in _NOISE:
             j += 1
-        if j < n and toks[j][0] == JUZREF:  # "second half of juz amma": the juz and its number in one
-            self.toks = toks = [*toks[:j], (JUZ, None, "juz"), toks[j], *toks[j + 1 :]]
-            self.n = n = len(toks)
-        if j >= n or toks[j][0] not in (JUZ, HIZB):
+        juzref = j < n and toks[j][0] == JUZREF  # "second half of juz amma": juz and number in one token
+        if not juzref and (j >= n or toks[j][0] not in (JUZ, HIZB)):
             if what == HALF or has_of:
                 raise _unused(wt, "half" if what == HALF else "quarter")
             return False
-        unit_kind = toks[j][0]
-        j += 1
+        unit_kind = JUZ if juzref else toks[j][0]
+        if not juzref:
+            j += 1
         while j < n and toks[j][0] in (COLON, ARTICLE, FILLER):
             j += 1
         if j < n and (toks[j][0] in (NUM, ORD) or (toks[j][0] == JUZREF and unit_kind == JUZ)):
@@ -1050,7 +1050,11 @@ class _Parser:
         if k == NUM and not (self.kind(1) == COLON and self.kind(2) == NUM):
             a, ta = self.toks[self.i][1], self.toks[self.i][2]
             self.i += 1
+            counted = self.counted_ayahs(a)
             self.skip({AYAH})
+            if counted and self.kind() in (None, SEP, TIME, WEEKDAY):  # "kahf 10 ayahs"
+                self.count_of_surah(s, a, ta)
+                return
             self.range_tail(s, a, ta)
             return
         if k == TO:
@@ -1083,6 +1087,8 @@ class _Parser:
             return
         a, ta = self.unit_number(kind)
         b, tb = a, ta
+        if kind == JUZ and self.kind() == QUARTER and self.kind(1) in (NUM, ORD):  # الجزء ١٥ الربع ٢
+            raise _quarter_of_juz()
         if kind == HIZB and self.kind() == QUARTER and self.kind(1) in (NUM, ORD):  # hizb 3 quarter 2
             self.i += 1
             q, tq = self.toks[self.i][1], self.toks[self.i][2]
@@ -1146,10 +1152,33 @@ class _Parser:
         self.ctx = (kind, 0)
 
     # -- a number with no keyword before it
+    def counted_ayahs(self, a: int) -> bool:
+        """Is the token at i a plural "ayahs" after a count ("10 ayahs", "١٠ آيات")?"""
+        return a > 1 and self.kind() == AYAH and self.toks[self.i][2] in _AYAH_PLURALS
+
+    def count_of_surah(self, s: int, a: int, ta: str) -> None:
+        """ "10 ayahs of kahf", "kahf 10 ayahs": the first ten, or ayah 10? A question, unless answered."""
+        count = _COUNTS[s]
+        if not 1 <= a <= count:
+            raise _ayah_out_of_range(s, count, a, a, ta, ta)
+        if self.fix.count == "first":
+            self.add(s, 1, s, a)
+        elif self.fix.count == "ayah":
+            self.add(s, a, s, a)
+        else:
+            raise ParseError(
+                "count_or_ayah",
+                f"{ta} ayahs of {_name(s)} from its start ({_name(s)} 1–{ta}), or ayah {ta}?",
+                surah=s,
+                count=a,
+            )
+        self.ctx = ("surah", s)
+
     def bare_number(self) -> None:
         start = self.i
         a, ta = self.toks[self.i][1], self.toks[self.i][2]
         self.i += 1
+        counted = self.counted_ayahs(a)
         self.skip({AYAH})
         b, tb, to_end = a, ta, False
         if self.kind() == TO:
@@ -1167,6 +1196,9 @@ class _Parser:
             self.i += 1
             if self.at_surah_ref():
                 s = self.read_surah_ref()
+                if s is not None and counted and b == a and not to_end:  # "10 ayahs of kahf"
+                    self.count_of_surah(s, a, ta)
+                    return
                 if s is not None:
                     if to_end:
                         b, tb = _COUNTS[s], str(_COUNTS[s])
@@ -1438,6 +1470,7 @@ _ASK_CODES = frozenset(
         "which_half",
         "which_group",
         "surah_or_ayah",
+        "count_or_ayah",
     }
 )
 
@@ -1503,6 +1536,8 @@ def _options(text: str, err: ParseError) -> list[tuple[str, Parsed]]:
         fixes = [(c, Fix(group=c)) for c in p["choices"]]
     elif code == "surah_or_ayah":
         fixes = [("surah", Fix(bare_surah=True))]
+    elif code == "count_or_ayah":
+        fixes = [("first", Fix(count="first")), ("ayah", Fix(count="ayah"))]
     out = []
     for choice, f in fixes:
         try:

@@ -129,6 +129,13 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
             given=n(p["given"]),
             name=surah_name(p["given"], t.lang),
         )
+    if code == "count_or_ayah":
+        return t(
+            "parse.count_or_ayah",
+            ayahs=t.plural("count.ayahs", p["count"]),
+            surah=surah_name(p["surah"], t.lang),
+            n=n(p["count"]),
+        )
     if code == "amount_out_of_range":
         return t("parse.amount_out_of_range", amount=t.plural(_AMOUNT_COUNTS[p["unit"]], p["given"]))
     return t("parse.generic")
@@ -154,14 +161,19 @@ def question_reply(ctx: Ctx, err: ParseError) -> Reply:
     """An error that is a question ("did you mean Al-Kahf?", "Surah Sad 100 or page 100?"): the
     explanation, and one button per complete reading it could be — one tap logs it."""
     buttons = []
-    for _, option in err.options:
+    for choice, option in err.options:
         try:
             day = amounts.user_reading_day(ctx.user, ctx.now, option.days_ago, option.weekday)
         except ValueError:
             continue
         data = pick_data(day, option.spans)
         if data is not None and option.spans:
-            buttons.append([(spans_label(list(option.spans), ctx.t) + " ✓", data)])
+            label = spans_label(list(option.spans), ctx.t)
+            if err.code == "sad_or_page" and choice == "page":  # say which reading this button is
+                p = err.params
+                pages = ctx.t.num(p["start"]) + ("" if p["end"] == p["start"] else "–" + ctx.t.num(p["end"]))
+                label = f"{ctx.t('unit.page')} {pages}: {label}"
+            buttons.append([(label + " ✓", data)])
     text = parse_error_text(err, ctx.t)
     if not buttons:
         return Reply(text)

@@ -53,7 +53,7 @@ async def test_sad_or_page_asks_and_page_is_one_tap(conversation):
     replies = await c.send(23, "ص ٥", language="ar")
     assert replies[0].startswith("🤔 سورة ص ٥ أم الصفحة ٥؟")
     page5 = page_span(5)
-    await c.press(23, page5.label("ar"), language="ar")
+    await c.press(23, f"صفحة ٥: {page5.label('ar')}", language="ar")
     [reading] = await c.readings(23)
     assert (reading.start_index, reading.end_index) == (page5.first_index, page5.last_index)
 
