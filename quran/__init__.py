@@ -28,7 +28,7 @@ from quran.book import (
     surah_span,
     to_arabic_digits,
 )
-from quran.parser import MAX_MESSAGE_CHARS, ParseError, parse_reading
+from quran.parser import MAX_MESSAGE_CHARS, Parsed, ParseError, parse_message, parse_reading
 
 __all__ = [
     "HIZB_COUNT",
@@ -42,6 +42,7 @@ __all__ = [
     "TOTAL_AYAHS",
     "Ayah",
     "ParseError",
+    "Parsed",
     "Span",
     "Surah",
     "hizb_of",
@@ -55,6 +56,7 @@ __all__ = [
     "page_of",
     "page_span",
     "pages_in",
+    "parse_message",
     "parse_reading",
     "surah",
     "surah_name",

@@ -615,7 +615,6 @@ _PLAN_WORDS = frozenset(
     {"more", "rest", "next", "remaining", "الباقي", "والباقي", "المزيد", "البقيه", "الباقيه"}
 )
 _ARABIC_ONE = frozenset({"واحد", "واحده"})
-_WHAT_WORD = {"half": "half", "quarter": "quarter", "ordinal": "ordinal", "word": "word"}
 
 
 def _unused(word: str, what: str = "word") -> ParseError:
@@ -623,7 +622,7 @@ def _unused(word: str, what: str = "word") -> ParseError:
         "unused_word",
         f"I'm not sure what '{word}' means here, so I logged nothing. Tell me what you read, {_EXAMPLES}.",
         given=word,
-        what=_WHAT_WORD[what],
+        what=what,  # "half", "quarter", "ordinal" or "word"
     )
 
 

@@ -96,3 +96,39 @@ async def test_an_offset_with_minutes_is_a_timezone_not_al_maaida_30(conversatio
     assert await c.readings(26) == []
     replies = await c.send(26, "/settings")
     assert "Timezone: UTC+5:30" in replies[0] and "Etc/" not in replies[0]
+
+
+def test_every_new_refusal_and_question_has_its_own_arabic_text():
+    import pytest
+
+    from bot.handlers.reading import parse_error_text
+    from bot.i18n import translator
+    from quran import ParseError, parse_reading
+
+    ar = translator("ar")
+    generic = ar("log.not_understood", explanation=ar("parse.generic"))
+    messages = {
+        "future": "غدا سأقرأ الكهف",
+        "negated": "لم أقرأ الكهف",
+        "no_ruku": "الركوع الأول من البقرة",
+        "unused_word": "الكهف الثاني",
+        "unclear_time": "أمس وقبل يومين الكهف",
+        "quarter_of_juz": "الجزء ١٥ الربع ٢",
+        "which_group": "القلاقل",
+        "amount_with_reading": "قرأت صفحتين والكهف",
+        "sad_or_page": "ص ٥",
+        "which_half": "نصف الجزء الثالث",
+        "which_part": "ربع الحزب الخامس",
+        "part_out_of_range": "الربع الخامس من الحزب الثاني",
+        "surah_or_ayah": "1:1-7 and 112",
+        "count_or_ayah": "١٠ آيات من الكهف",
+        "amount_out_of_range": "read 700 pages",
+        "manzil_out_of_range": "المنزل ٩",
+    }
+    for code, text in messages.items():
+        with pytest.raises(ParseError) as info:
+            parse_reading(text)
+        assert info.value.code == code
+        got = parse_error_text(info.value, ar)
+        assert got != generic, code
+        assert any("\u0600" <= ch <= "\u06ff" for ch in got.replace("{", "")), code
