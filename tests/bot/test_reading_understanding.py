@@ -132,3 +132,20 @@ def test_every_new_refusal_and_question_has_its_own_arabic_text():
         got = parse_error_text(info.value, ar)
         assert got != generic, code
         assert any("\u0600" <= ch <= "\u06ff" for ch in got.replace("{", "")), code
+
+
+async def test_an_answer_button_for_a_day_not_yet_come_is_refused(conversation):
+    c = conversation
+    await c.onboard(27)
+    await c.send(27, "kahv")
+    message, data = c.find_button(27, "Al-Kahf")
+    tomorrow = (c.clock.now.date() + timedelta(days=1)).strftime("%Y%m%d")
+    forged = "pick:" + tomorrow + data[len("pick:") + 8 :]
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(27, forged, message))
+    from bot.i18n import translator
+
+    assert c.toasts_since(before) == [translator("en")("button.stale")]
+    assert await c.readings(27) == []
+    await c.press(27, "Al-Kahf")  # the real answer still works
+    assert len(await c.readings(27)) == 1
