@@ -123,6 +123,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
     app.add_handler(CallbackQueryHandler(reading.undo_button, pattern=r"^undo:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(reading.delete_button, pattern=r"^del:\d{1,18}$"))
+    app.add_handler(CallbackQueryHandler(reading.pick_button, pattern=r"^pick:\d{8}:[\d,-]{3,50}$"))
     app.add_handler(CallbackQueryHandler(goals.goal_button, pattern=r"^goal:\w+$"))
     app.add_handler(CallbackQueryHandler(goals.done_portion, pattern=r"^log:\d{1,4}-\d{1,4}$"))
     app.add_handler(CallbackQueryHandler(streak.excuse_button, pattern=r"^excuse:"))

@@ -4,6 +4,7 @@ from quran.book import (
     HIZB_COUNT,
     HIZB_QUARTER_COUNT,
     JUZ_COUNT,
+    MANZIL_COUNT,
     PAGE_COUNT,
     SURAH_COUNT,
     SURAHS,
@@ -17,6 +18,8 @@ from quran.book import (
     hizb_span,
     juz_of,
     juz_span,
+    manzil_of,
+    manzil_span,
     page_of,
     page_span,
     pages_in,
@@ -25,12 +28,13 @@ from quran.book import (
     surah_span,
     to_arabic_digits,
 )
-from quran.parser import MAX_MESSAGE_CHARS, ParseError, parse_reading
+from quran.parser import MAX_MESSAGE_CHARS, Parsed, ParseError, parse_message, parse_reading
 
 __all__ = [
     "HIZB_COUNT",
     "HIZB_QUARTER_COUNT",
     "JUZ_COUNT",
+    "MANZIL_COUNT",
     "MAX_MESSAGE_CHARS",
     "PAGE_COUNT",
     "SURAHS",
@@ -38,6 +42,7 @@ __all__ = [
     "TOTAL_AYAHS",
     "Ayah",
     "ParseError",
+    "Parsed",
     "Span",
     "Surah",
     "hizb_of",
@@ -46,9 +51,12 @@ __all__ = [
     "hizb_span",
     "juz_of",
     "juz_span",
+    "manzil_of",
+    "manzil_span",
     "page_of",
     "page_span",
     "pages_in",
+    "parse_message",
     "parse_reading",
     "surah",
     "surah_name",

@@ -19,6 +19,7 @@ __all__ = [
     "HIZB_COUNT",
     "HIZB_QUARTER_COUNT",
     "JUZ_COUNT",
+    "MANZIL_COUNT",
     "PAGE_COUNT",
     "SURAHS",
     "SURAH_COUNT",
@@ -32,6 +33,8 @@ __all__ = [
     "hizb_span",
     "juz_of",
     "juz_span",
+    "manzil_of",
+    "manzil_span",
     "page_of",
     "page_span",
     "pages_in",
@@ -54,6 +57,7 @@ JUZ_COUNT = 30
 PAGE_COUNT = 604
 HIZB_COUNT = 60
 HIZB_QUARTER_COUNT = 240
+MANZIL_COUNT = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ SURAHS: tuple[Surah, ...] = _build_surahs()
 _FIRST: tuple[int, ...] = (0, *(s.first_index for s in SURAHS))
 _COUNT: tuple[int, ...] = (0, *(s.ayahs for s in SURAHS))
 _SURAH_STARTS: tuple[int, ...] = _FIRST[1:]
+_SAD = 38  # its Arabic name ص is also the usual short form of صفحة (page)
 
 assert len(SURAHS) == SURAH_COUNT and SURAHS[-1].last_index == TOTAL_AYAHS
 
@@ -149,7 +154,10 @@ class Ayah:
     def label(self, lang: str = "en") -> str:
         """ "Al-Kahf 21" / "الكهف ٢١"."""
         name = surah_name(self.surah, lang)
-        return f"{name} {to_arabic_digits(self.ayah)}" if lang == "ar" else f"{name} {self.ayah}"
+        if lang == "ar":
+            prefix = "سورة " if self.surah == _SAD else ""  # as in Span.label
+            return f"{prefix}{name} {to_arabic_digits(self.ayah)}"
+        return f"{name} {self.ayah}"
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -205,6 +213,8 @@ class Span:
         s, e = self.start, self.end
         num = to_arabic_digits if lang == "ar" else str
         name = surah_name(s.surah, lang)
+        if s.surah == _SAD and lang == "ar":  # "ص ١٠" alone also means "page 10": say "سورة ص ١٠"
+            name = "سورة " + name
         if s.surah == e.surah:
             if s.ayah == 1 and e.ayah == _COUNT[s.surah]:
                 return name
@@ -224,8 +234,9 @@ def _starts(key: str) -> tuple[int, ...]:
 _JUZ_STARTS = _starts("juz_starts")
 _QUARTER_STARTS = _starts("hizb_quarter_starts")
 _PAGE_STARTS = _starts("page_starts")
+_MANZIL_STARTS = _starts("manzil_starts")
 assert len(_JUZ_STARTS) == JUZ_COUNT and len(_PAGE_STARTS) == PAGE_COUNT
-assert len(_QUARTER_STARTS) == HIZB_QUARTER_COUNT
+assert len(_QUARTER_STARTS) == HIZB_QUARTER_COUNT and len(_MANZIL_STARTS) == MANZIL_COUNT
 
 
 def _unit_span(starts: tuple[int, ...], n: int, what: str) -> Span:
@@ -262,6 +273,15 @@ def surah_span(n: int) -> Span:
 
 def juz_span(n: int) -> Span:
     return _unit_span(_JUZ_STARTS, n, "juz")
+
+
+def manzil_of(index: int) -> int:
+    """Manzil (1..7, the week-long division) holding canonical ayah ``index``."""
+    return bisect_right(_MANZIL_STARTS, _check_index(index))
+
+
+def manzil_span(n: int) -> Span:
+    return _unit_span(_MANZIL_STARTS, n, "manzil")
 
 
 def page_span(n: int) -> Span:

@@ -127,16 +127,9 @@ def strip_article(key: str) -> str | None:
 
 # -------------------------------------------------------------------------------------- alias tables
 
-# A handful of well-known extra names not in the shipped aliases file.
-_EXTRA_ALIASES: dict[int, tuple[str, ...]] = {
-    36: ("yasin", "yaaseen", "ya-seen"),
-    40: ("al-mumin", "mumin", "ghafir"),
-    41: ("ha mim sajdah", "hameem sajdah", "ha-mim as-sajda"),
-    55: ("rehman", "ar-rehman", "al-rehman"),
-    67: ("tabarak", "tabaraka", "tabarakallazi", "تبارك"),
-    93: ("zuha", "adh-dhuha"),
-    112: ("qul huwallahu ahad",),
-}
+# More common names (ياسين, الدهر, بني إسرائيل, نون, اقرأ, ...) live in data too, tested one by one.
+_COMMON_DATA: dict[str, Any] = _load_json("surah-aliases-common.json")
+_EXTRA_ALIASES: dict[int, tuple[str, ...]] = {int(k): tuple(v) for k, v in _COMMON_DATA["aliases"].items()}
 
 # English-meaning aliases that are everyday words ("night", "friday", "light"): only taken as a surah name
 # where a name is expected (after "surah", before an ayah number, in a range) — see the parser.
@@ -213,6 +206,11 @@ _COMMON_WORDS = frozenset(
 )
 
 
+_DATA_WEAK = frozenset(name_key(w) for w in _COMMON_DATA["weak"])
+#: Names that are also everyday words in a reading message (اقرأ "I read", ن): a surah only after "surah".
+AFTER_SURAH_ONLY = frozenset(name_key(w) for w in _COMMON_DATA["after_surah_only"])
+
+
 def _build_tables() -> tuple[dict[str, int], dict[str, int], set[str], dict[str, set[int]]]:
     exact: dict[str, set[int]] = {}
     raw = _load_json("surah-aliases.json")
@@ -236,14 +234,22 @@ def _build_tables() -> tuple[dict[str, int], dict[str, int], set[str], dict[str,
         bare = strip_article(key)
         if bare:
             skel.setdefault(skeleton(bare), set()).add(n)
-    weak = {k for k in exact_one if k in _COMMON_WORDS}
+    weak = {k for k in exact_one if k in _COMMON_WORDS or k in _DATA_WEAK or k in AFTER_SURAH_ONLY}
     skel_one = {k: next(iter(v)) for k, v in skel.items() if len(v) == 1 and k not in exact_one}
     skel_amb = {k: v for k, v in skel.items() if len(v) > 1}
     return exact_one, skel_one, weak, skel_amb
 
 
 ALIASES, SKELETONS, WEAK_KEYS, AMBIGUOUS_SKELETONS = _build_tables()
-MAX_NAME_WORDS = max(len(a.split()) for v in _load_json("surah-aliases.json").values() for a in v) + 1
+MAX_NAME_WORDS = (
+    max(
+        len(a.split())
+        for table in (_load_json("surah-aliases.json"), _COMMON_DATA["aliases"])
+        for v in table.values()
+        for a in v
+    )
+    + 1
+)
 
 _FUZZY_LATIN: dict[str, int] = {}
 _FUZZY_ARABIC: dict[str, int] = {}

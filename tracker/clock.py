@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as fixed_timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
@@ -13,8 +15,16 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def zone(name: str) -> ZoneInfo:
+#: A fixed offset with minutes, stored as "UTC+05:30" (IANA has no such Etc zone).
+FIXED_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+
+
+def zone(name: str) -> tzinfo:
     """The user's zone; an unknown name (a zone dropped from tzdata) falls back to UTC."""
+    fixed = FIXED_OFFSET.match(name)
+    if fixed:
+        minutes = int(fixed.group(2)) * 60 + int(fixed.group(3))
+        return fixed_timezone(timedelta(minutes=-minutes if fixed.group(1) == "-" else minutes))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

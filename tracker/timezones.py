@@ -6,9 +6,11 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from rapidfuzz import fuzz, process
+
+from tracker.clock import FIXED_OFFSET, zone
 
 # Large cities (many with big Muslim communities) that are not themselves IANA zone names.
 _CITY_ZONES = {
@@ -85,7 +87,12 @@ _CITY_ZONES = {
 }
 _REGIONS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 _FUZZY_CUTOFF = 90  # "lahor" -> Lahore (91) passes; "atlantis" -> Atlantic (87.5) must not
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?::?(\d{2}))?$")
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$")
+# Anything shaped like an offset ("UTC+5:30", "+05:45", "GMT-3:30", "+25"), valid or not: at the timezone
+# prompt such text is a timezone answer, never a reading ("UTC+5:30" is not Al-Maaida 30).
+_OFFSET_SHAPE = re.compile(r"^(?:(?:utc|gmt)\s*[+-−]?|[+-−])\s*\d{1,4}(?:\s*[:.h]\s*\d{1,2})?$")
+# Offsets in use around the world (whole hours are Etc/GMT zones; these are the ones with minutes).
+_MINUTE_OFFSETS = frozenset({-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825})
 
 
 def _key(text: str) -> str:
@@ -112,6 +119,35 @@ def offset_zone(hours: int) -> str:
     return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
 
 
+def offset_minutes_zone(minutes: int) -> str:
+    """The fixed zone for an offset in minutes: Etc/GMT∓h for whole hours, "UTC+05:30" otherwise
+    (``tracker.clock.zone`` reads that form; it is shown as "UTC+5:30", see ``timezone_label``)."""
+    if minutes % 60 == 0:
+        return offset_zone(minutes // 60)
+    if minutes not in _MINUTE_OFFSETS:
+        raise ValueError("no such offset in use")
+    sign = "+" if minutes > 0 else "-"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h:02d}:{m:02d}"
+
+
+def looks_like_offset(text: str) -> bool:
+    """Is this text shaped like a UTC offset (valid or not)?"""
+    return _OFFSET_SHAPE.match(re.sub(r"\s+", "", (text or "").strip().lower())[:16]) is not None
+
+
+def timezone_label(timezone: str, when: datetime) -> str:
+    """How a zone is shown: a fixed offset as "UTC+5:30" / "UTC+3" (never the inverted "Etc/GMT-3"),
+    a named zone by its name."""
+    if timezone.startswith("Etc/GMT") or FIXED_OFFSET.match(timezone):
+        return utc_offset_label(timezone, when)
+    return timezone
+
+
+def is_fixed_offset(timezone: str) -> bool:
+    return timezone == "UTC" or timezone.startswith("Etc/GMT") or FIXED_OFFSET.match(timezone) is not None
+
+
 def find_timezone(text: str) -> str | None:
     """An IANA zone for what the user typed, or None if nothing matches well enough."""
     raw = (text or "").strip()[:64]
@@ -128,9 +164,12 @@ def find_timezone(text: str) -> str | None:
     if match:
         sign = -1 if match.group(1) in "-−" else 1
         hours, minutes = int(match.group(2)), int(match.group(3) or 0)
-        if minutes == 0 and -12 <= sign * hours <= 14:
-            return offset_zone(sign * hours)
-        return None
+        if minutes >= 60 or not -12 <= sign * hours <= 14:
+            return None
+        try:
+            return offset_minutes_zone(sign * (hours * 60 + minutes))
+        except ValueError:
+            return None
     key = _key(raw)
     index = _city_index()
     if key in index:
@@ -140,7 +179,7 @@ def find_timezone(text: str) -> str | None:
 
 
 def utc_offset_label(timezone: str, when: datetime) -> str:
-    offset = when.astimezone(ZoneInfo(timezone)).utcoffset()
+    offset = when.astimezone(zone(timezone)).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     sign = "+" if minutes >= 0 else "−"
     h, m = divmod(abs(minutes), 60)

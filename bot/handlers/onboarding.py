@@ -9,7 +9,7 @@ from tzfpy import get_tz
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.runtime import Ctx, Reply, handler
 from tracker import users
-from tracker.timezones import find_timezone, offset_zone, utc_offset_label
+from tracker.timezones import find_timezone, is_fixed_offset, offset_zone, timezone_label, utc_offset_label
 
 AWAITING = "awaiting"  # key in user_data: what free text is expected next
 OFFSETS = (-5, 0, 1, 2, 3, 4, 5, 6, 7, 8)
@@ -49,12 +49,13 @@ async def start(ctx: Ctx) -> list[Reply]:
 
 @handler
 async def settings(ctx: Ctx) -> Reply:
+    zone = ctx.user.timezone
     return Reply(
         ctx.t(
-            "settings.show",
+            "settings.show_offset" if is_fixed_offset(zone) else "settings.show",
             language=LANGUAGE_NAMES[ctx.user.language],
-            timezone=html.escape(ctx.user.timezone),
-            offset=utc_offset_label(ctx.user.timezone, ctx.now),
+            timezone=html.escape(timezone_label(zone, ctx.now)),
+            offset=utc_offset_label(zone, ctx.now),
         ),
         buttons=[
             [(ctx.t("settings.change_language"), "set:lang"), (ctx.t("settings.change_timezone"), "set:tz")]
@@ -89,7 +90,11 @@ async def _timezone_chosen(ctx: Ctx, timezone: str, *, edit: bool) -> list[Reply
     await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
     replies = [
         Reply(
-            ctx.t("tz.set", timezone=html.escape(timezone), offset=utc_offset_label(timezone, ctx.now)),
+            ctx.t(
+                "tz.set_offset" if is_fixed_offset(timezone) else "tz.set",
+                timezone=html.escape(timezone_label(timezone, ctx.now)),
+                offset=utc_offset_label(timezone, ctx.now),
+            ),
             edit=edit,
             remove_keyboard=not edit,
         )
@@ -106,7 +111,12 @@ async def choose_timezone(ctx: Ctx) -> list[Reply]:
         ctx.user_state.pop(AWAITING, None)
         first_time = ctx.user.onboarded_at is None
         await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
-        replies = [Reply(ctx.t("tz.skipped", timezone=html.escape(ctx.user.timezone)), edit=True)]
+        replies = [
+            Reply(
+                ctx.t("tz.skipped", timezone=html.escape(timezone_label(ctx.user.timezone, ctx.now))),
+                edit=True,
+            )
+        ]
         if first_time:
             replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
         return replies

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
-from quran import ParseError, Span, parse_reading, surah_name
-from tracker import goals, logbook, readings
+from quran import ParseError, Span, surah_name
+from quran.parser import Parsed, parse_message
+from tracker import amounts, goals, logbook, readings
 from tracker.logbook import Logged
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
+from tracker.timezones import looks_like_offset
 
 HISTORY_SIZE = 10
 
@@ -41,7 +44,29 @@ _UNIT_KEYS = {
     "hizb quarter": "unit.hizb_quarter",
     "ayah": "unit.ayah",
     "surah": "unit.surah",
+    "manzil": "unit.manzil",
 }
+_AMOUNT_COUNTS = {
+    "page": "count.pages",
+    "juz": "count.juz",
+    "hizb": "count.hizbs",
+    "hizb quarter": "count.hizb_quarters",
+    "ayah": "count.ayahs",
+}
+# Codes whose translation needs only the word the user wrote (or nothing).
+_SIMPLE_CODES = frozenset(
+    {
+        "future",
+        "negated",
+        "no_ruku",
+        "unused_word",
+        "unclear_time",
+        "quarter_of_juz",
+        "which_group",
+        "amount_with_reading",
+        "sad_or_page",
+    }
+)
 
 
 def _translated_explanation(err: ParseError, t: Translator) -> str:
@@ -90,11 +115,93 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
         return t("parse.missing_context", range=span(p["start"], p["end"]), start=n(p["start"]))
     if code == "too_long":
         return t("parse.too_long", max=n(p["max_length"]))
+    if code in _SIMPLE_CODES:
+        return t(f"parse.{code}", given=given, range=span(p.get("start", 0), p.get("end", 0)))
+    if code == "which_half":
+        return t("parse.which_half", unit=t(_UNIT_KEYS[p["unit"]]), number=n(p["number"]))
+    if code == "which_part":
+        return t("parse.which_part", number=n(p["number"]))
+    if code == "part_out_of_range":
+        return t("parse.part_out_of_range", given=n(p["given"]), max=n(p["max"]))
+    if code == "surah_or_ayah":
+        return t(
+            "parse.surah_or_ayah",
+            surah=surah_name(p["surah"], t.lang),
+            ayahs=t.plural("count.ayahs", p["ayah_count"]),
+            given=n(p["given"]),
+            name=surah_name(p["given"], t.lang),
+        )
+    if code == "count_or_ayah":
+        return t(
+            "parse.count_or_ayah",
+            ayahs=t.plural("count.ayahs", p["count"]),
+            surah=surah_name(p["surah"], t.lang),
+            n=n(p["count"]),
+        )
+    if code == "amount_out_of_range":
+        return t("parse.amount_out_of_range", amount=t.plural(_AMOUNT_COUNTS[p["unit"]], p["given"]))
     return t("parse.generic")
 
 
-def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
-    lines = [
+#: Callback data of an answer button: "pick:<local date YYYYMMDD>:<first>-<last>[,<first>-<last>…]".
+PICK_PREFIX = "pick:"
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+
+
+def pick_data(day: date, spans: tuple[Span, ...] | list[Span]) -> str | None:
+    """The choice as callback data (no server state), or None if it does not fit in 64 bytes."""
+    data = (
+        PICK_PREFIX
+        + day.strftime("%Y%m%d")
+        + ":"
+        + ",".join(f"{s.first_index}-{s.last_index}" for s in spans)
+    )
+    return data if len(data.encode()) <= MAX_CALLBACK_BYTES else None
+
+
+def question_reply(ctx: Ctx, err: ParseError) -> Reply:
+    """An error that is a question ("did you mean Al-Kahf?", "Surah Sad 100 or page 100?"): the
+    explanation, and one button per complete reading it could be — one tap logs it."""
+    buttons = []
+    for choice, option in err.options:
+        try:
+            day = amounts.user_reading_day(ctx.user, ctx.now, option.days_ago, option.weekday)
+        except ValueError:
+            continue
+        data = pick_data(day, option.spans)
+        if data is not None and option.spans:
+            label = spans_label(list(option.spans), ctx.t)
+            if err.code == "sad_or_page" and choice == "page":  # say which reading this button is
+                p = err.params
+                pages = ctx.t.num(p["start"]) + ("" if p["end"] == p["start"] else "–" + ctx.t.num(p["end"]))
+                label = f"{ctx.t('unit.page')} {pages}: {label}"
+            buttons.append([(label + " ✓", data)])
+    text = parse_error_text(err, ctx.t)
+    if not buttons:
+        return Reply(text)
+    return Reply(text + "\n" + ctx.t("parse.choose"), buttons=buttons)
+
+
+def confirmation(
+    result: LogResult,
+    t: Translator,
+    *,
+    yesterday: bool,
+    on_date: date | None = None,
+    continued: amounts.Continued | None = None,
+) -> Reply:
+    lines = []
+    if continued is not None:  # "5 pages: Maryam 1 – Maryam 64"
+        lines.append(
+            t(
+                "amount.continued",
+                amount=t.plural(_AMOUNT_COUNTS[continued.unit], continued.count),
+                what=spans_label([continued.span], t),
+            )
+        )
+        if continued.capped:
+            lines.append(t("amount.capped"))
+    lines += [
         t(
             "log.confirm",
             what=spans_label(result.spans, t),
@@ -104,6 +211,8 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
     ]
     if yesterday:
         lines.append(t("log.for_yesterday"))
+    elif on_date is not None:
+        lines.append(t("log.for_date", date=t.date(on_date)))
     if result.duplicate:
         lines.append(t("log.already"))
     if result.completed_khatm:
@@ -125,43 +234,86 @@ class TextLog:
 
 
 async def parse_and_log(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> TextLog:
-    """Parse `text` and log it (tracker.logbook.record_log); the reply confirms it or explains why not."""
-    yesterday, text = readings.split_yesterday(text)
+    """Parse `text` and log it (tracker.logbook.record_log): the reply confirms, asks, or explains why not."""
     try:
-        spans = parse_reading(text)
+        parsed = parse_message(text)
     except ParseError as err:
         if expecting_timezone:
             return TextLog(timezone_not_found(ctx, text), None)
+        if err.options and source != "circle":  # answer buttons log for whoever taps: private chats only
+            return TextLog(question_reply(ctx, err), None)
         return TextLog(Reply(parse_error_text(err, ctx.t)), None)
-    if len(spans) > readings.MAX_SPANS_PER_LOG:
-        return TextLog(
-            Reply(
-                ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
-            ),
-            None,
+    if len(parsed.spans) > readings.MAX_SPANS_PER_LOG:
+        too_many = ctx.t(
+            "log.too_many",
+            count=ctx.t.num(len(parsed.spans)),
+            max=ctx.t.num(readings.MAX_SPANS_PER_LOG),
         )
+        return TextLog(Reply(too_many), None)
+    day = amounts.user_reading_day(ctx.user, ctx.now, parsed.days_ago, parsed.weekday)
+    return await log_parsed(ctx, parsed, day, source=source, source_text=text)
+
+
+async def log_parsed(ctx: Ctx, parsed: Parsed, day: date, *, source: str, source_text: str | None) -> TextLog:
+    """Log what a message (or a tapped answer) said, on its local day; an amount continues the khatm."""
+    continued = None
+    spans = list(parsed.spans)
+    if parsed.amount is not None:
+        continued = await amounts.continue_khatm(ctx.uow, ctx.user, ctx.now, *parsed.amount)
+        spans = [continued.span]
+    today = amounts.user_reading_day(ctx.user, ctx.now)
     logged = await logbook.record_log(
         ctx.uow,
         ctx.user,
         spans,
         now=ctx.now,
         update_id=ctx.update.update_id,
-        source_text=text,
+        source_text=source_text,
         source=source,
-        yesterday=yesterday,
+        on_date=day,
     )
-    reply = confirmation(logged.result, ctx.t, yesterday=yesterday)
+    yesterday = (today - day).days == 1
+    reply = confirmation(
+        logged.result, ctx.t, yesterday=yesterday, on_date=None if day == today else day, continued=continued
+    )
     extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
     return TextLog(reply, logged)
 
 
-async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> Reply:
-    """A private log: the reply confirms it; the user's circles hear of it in their next batch."""
-    done = await parse_and_log(ctx, text, source=source, expecting_timezone=expecting_timezone)
+def _circles_hear(ctx: Ctx, done: TextLog) -> Reply:
+    """A private log: the user's circles hear of it in their next batch."""
     if done.logged is not None:
         ctx.services.circle_news(ctx.context.application, done.logged)
     return done.reply
+
+
+async def log_text(ctx: Ctx, text: str, *, source: str, expecting_timezone: bool = False) -> Reply:
+    """A private log: the reply confirms it; the user's circles hear of it in their next batch."""
+    return _circles_hear(
+        ctx, await parse_and_log(ctx, text, source=source, expecting_timezone=expecting_timezone)
+    )
+
+
+@handler
+async def pick_button(ctx: Ctx) -> Reply:
+    """One tap on an answer to a question: log exactly that reading, on the day the message meant."""
+    try:
+        day_text, ranges = ctx.callback_data.removeprefix(PICK_PREFIX).split(":")
+        day = date(int(day_text[:4]), int(day_text[4:6]), int(day_text[6:8]))
+        spans = tuple(Span.from_indices(*(int(x) for x in r.split("-"))) for r in ranges.split(","))
+    except ValueError:
+        return Reply("", toast=ctx.t("button.stale"))
+    today = amounts.user_reading_day(ctx.user, ctx.now)
+    if (
+        not spans
+        or len(spans) > readings.MAX_SPANS_PER_LOG
+        or not 0 <= (today - day).days <= amounts.MAX_DAYS_BACK
+    ):
+        return Reply("", toast=ctx.t("button.stale"))
+    reply = _circles_hear(ctx, await log_parsed(ctx, Parsed(spans), day, source="message", source_text=None))
+    reply.edit = True
+    return reply
 
 
 @handler
@@ -170,6 +322,8 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
         replies = await typed_timezone(ctx, ctx.text)
         if replies is not None:
             return replies
+        if looks_like_offset(ctx.text):  # "UTC+15:30": a timezone answer we can't use, never a reading
+            return timezone_not_found(ctx, ctx.text)
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
     return await log_text(ctx, ctx.text, source="message")
 

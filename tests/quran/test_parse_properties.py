@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quran import TOTAL_AYAHS, Ayah, ParseError, Span, parse_reading
+from quran.parser import parse_message
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -216,3 +217,93 @@ def test_non_string_input_is_a_parse_error():
             assert err.message
         else:  # pragma: no cover
             raise AssertionError("expected ParseError")
+
+
+# A valid reading plus one word that changes its meaning must never come back as that same reading:
+# the word is used (another span, another day) or the message is refused / asked about.
+BASES = [
+    "yasin",
+    "read kahf 1-20",
+    "juz 3",
+    "page 5",
+    "2:255",
+    "hizb 4",
+    "quarter 7",
+    "manzil 2",
+    "ayat al kursi",
+    "mulk and yasin",
+    "from kahf 75 to maryam 10",
+    "الكهف ١-١٠",
+    "قرأت سورة الملك",
+    "الجزء الثالث",
+    "صفحة ٥",
+    "الحزب الخامس عشر",
+    "المعوذتين",
+    "first quarter of hizb 5",
+    "second half of juz 3",
+]
+CHANGERS = [
+    "tomorrow",
+    "tmrw",
+    "will",
+    "I'll",
+    "later",
+    "غدا",
+    "غدًا",
+    "سأقرأ",
+    "سوف",
+    "بكرة",
+    "half",
+    "نصف",
+    "quarter",
+    "ربع",
+    "rub",
+    "second",
+    "fifth",
+    "fifteenth",
+    "15th",
+    "twenty",
+    "الخامس",
+    "الثاني",
+    "عشر",
+    "عشرين",
+    "7",
+    "٣",
+    "not",
+    "didn't",
+    "never",
+    "لم",
+    "ruku",
+    "ركوع",
+    "manzil",
+    "days",
+    "ago",
+    "أيام",
+    "yesterday",
+    "أمس",
+    "on monday",
+    "الخميس",
+    "2 days ago",
+    "قبل يومين",
+    "أول أمس",
+]
+
+
+@SETTINGS
+@given(st.sampled_from(BASES), st.sampled_from(CHANGERS), st.data())
+def test_a_meaning_changing_word_never_leaves_the_reading_alone(base, word, data):
+    before = parse_message(base)
+    words = base.split()
+    at = data.draw(st.integers(min_value=0, max_value=len(words)), label="position")
+    text = " ".join([*words[:at], word, *words[at:]])
+    try:
+        after = parse_message(text)
+    except ParseError as err:
+        assert err.code and err.message
+        return
+    assert after != before, f"{text!r} was read as {before!r}, as if {word!r} were not there"
+
+
+def test_every_base_reading_is_valid():
+    for base in BASES:
+        assert parse_message(base).spans

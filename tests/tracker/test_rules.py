@@ -44,7 +44,11 @@ def test_split_yesterday(text, expected):
         ("GMT", "GMT"),
         ("Atlantis", None),
         ("", None),
-        ("+5:30", None),
+        ("+5:30", "UTC+05:30"),
+        ("UTC+5:30", "UTC+05:30"),
+        ("+05:45", "UTC+05:45"),
+        ("GMT-3:30", "UTC-03:30"),
+        ("UTC+5:31", None),
         ("UTC+15", None),
     ],
 )
