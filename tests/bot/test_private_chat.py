@@ -282,7 +282,7 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
         "deleteme",
         "help",
     ]
-    assert calls[1].params["commands"][0]["description"].startswith("سجّل")
+    assert calls[1].params["commands"][0]["description"].startswith("تسجيل")
 
 
 async def test_blocked_user_is_unblocked_when_they_write_again(conversation):
