@@ -12,7 +12,6 @@ from functools import lru_cache
 
 # Arabic, Arabic Supplement, Arabic Extended-A, presentation forms A and B.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 
 
 def has_arabic(text: str) -> bool:
@@ -41,12 +40,11 @@ def _reshaper():
 
 
 def digits(value: int | float | str, lang: str) -> str:
-    """A number as text, in Arabic-Indic digits (with the Arabic decimal mark) for "ar"."""
-    text = value if isinstance(value, str) else _number(value)
-    return text.translate(_ARABIC_DIGITS) if lang == "ar" else text
+    """A number (or a text with Western digits, such as a formatted date) as `lang` writes it, through
+    the same Babel formatting as the messages: "6,236" / "٦٬٢٣٦", "2.5" / "٢٫٥"."""
+    from bot.i18n import translator
 
-
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    t = translator(lang)
+    if isinstance(value, str):
+        return t.digits(value).replace(".", "٫") if t.lang == "ar" else value
+    return t.num(value, 0 if float(value).is_integer() else 1)

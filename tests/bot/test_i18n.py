@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
+from datetime import date, time
 from gettext import c2py
 
 import pytest
@@ -80,6 +80,7 @@ def test_numbers_and_dates_follow_the_language():
     assert en.percent(1 / 6236 * 100) == "0.02%"  # one ayah is not 0.0%
     assert en.percent(99.96) == "99.9%"  # never rounds up to a khatm that isn't complete
     assert en.percent(100) == "100%"
+    assert en.time(time(21, 0)) == "21:00" and ar.time(time(7, 5)) == "٠٧:٠٥"
     assert en.date(date(2026, 3, 1)) == "March 1, 2026"
     assert ar.date(date(2026, 3, 1)) == "١ مارس ٢٠٢٦"
 

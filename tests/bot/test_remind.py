@@ -39,4 +39,4 @@ async def test_arabic_reminder_menu(conversation):
     c = conversation
     await c.onboard(2, language="ar")
     text = (await c.send(2, "/remind", language="ar"))[0]
-    assert text.startswith("التذكيرات (بتوقيتك، \u2068UTC\u2069)\nاليومي: متوقف\nتنبيه السلسلة: 21:00")
+    assert text.startswith("التذكيرات (بتوقيتك، \u2068UTC\u2069)\nاليومي: متوقف\nتنبيه السلسلة: ٢١:٠٠")

@@ -73,7 +73,7 @@ def test_characters_without_a_glyph_are_dropped_not_boxed():
 
 def test_helpers():
     assert has_arabic(KAHF) and not has_arabic("Al-Kahf 18")
-    assert digits(1234, "ar") == "١,٢٣٤"
+    assert digits(1234, "ar") == "١٬٢٣٤"  # the Arabic thousands mark, as in the messages
     assert digits(180.5, "ar") == "١٨٠٫٥"
     assert digits(7.0, "en") == "7"
     assert digits("12", "en") == "12"
