@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from quran import JUZ_COUNT, PAGE_COUNT, Span, juz_span, page_span
 from storage import UnitOfWork
 from storage.models import Circle, JuzAssignment, KhatmRound, Reading, User
-from tracker import coverage
+from tracker import arguments, coverage
 from tracker.clock import local_date
 from tracker.goals import amount_in
 from tracker.readings import LogResult, log_reading
@@ -136,7 +136,7 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 def parse_deadline(text: str, today: date) -> date | None:
     """`2026-04-01` or `10 days` -> a date after today; '' -> None. RoundError("bad_deadline") otherwise."""
-    text = " ".join(text.translate(_ARABIC_DIGITS).split()).strip()
+    text = arguments.normalise(text.translate(_ARABIC_DIGITS), arguments.DEADLINE_WORDS)  # ١٥ يومًا
     if not text:
         return None
     match = _DAYS.match(text)

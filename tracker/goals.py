@@ -27,7 +27,7 @@ from quran import (
 )
 from storage import UnitOfWork
 from storage.models import Goal, User
-from tracker import coverage, hijri
+from tracker import arguments, coverage, hijri
 from tracker.clock import local_date
 from tracker.progress import continue_point
 
@@ -85,12 +85,14 @@ _CLEAR_WORDS = {"off", "none", "clear", "stop", "no goal", "إلغاء", "الغ
 
 
 def is_clear_request(text: str) -> bool:
-    """ "/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
+    """ "/goal off" (or none, clear, stop, إيقاف, إلغاء): the user wants no goal."""
+    text = arguments.normalise(text, arguments.GOAL_WORDS)  # Arabic words as English (tracker/arguments)
     return unicodedata.normalize("NFKC", text).strip().lower() in _CLEAR_WORDS
 
 
 def parse_goal(text: str, today: date) -> GoalSpec:
     """ "2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
+    text = arguments.normalise(text, arguments.GOAL_WORDS)  # صفحتين, ختمة خلال ٦٠ يومًا (tracker/arguments)
     t = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower().strip()
     m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
     if m:

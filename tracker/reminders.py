@@ -16,7 +16,7 @@ from typing import Any
 
 from storage import UnitOfWork
 from storage.models import Reminder, User
-from tracker import goals, progress, streaks
+from tracker import arguments, goals, progress, streaks
 from tracker.clock import local_date, zone
 
 KINDS = ("daily", "streak", "kahf", "weekly")
@@ -121,6 +121,7 @@ def parse_request(words: list[str]) -> tuple[str, list[time]]:
 
     ValueError when the times can't be read, or there are too many for the kind.
     """
+    words = arguments.normalise_words(words, arguments.REMIND_WORDS)  # الكهف, إيقاف (tracker/arguments)
     words = [w.lower() for w in words]
     kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
     values = words[1:] if kind != "daily" else words

@@ -211,3 +211,31 @@ def test_no_english_count_is_followed_by_a_plural_noun_outside_a_plural_entry():
             continue
         for name, word in re.findall(r"\{(\w+)\} ([a-z]+s)\b", text):
             assert name not in COUNT_PLACEHOLDERS, f"en:{key}: “{{{name}}} {word}” needs plural forms"
+
+
+def _shown_surah_names(text: str) -> list[tuple[str, int]]:
+    """Capitalised surah names in examples (<code>, `…`: "Al-Baqara 255"), with the surah they parse to."""
+    found = []
+    examples = " ".join(a + b for a, b in re.findall(r"<code>(.*?)</code>|`([^`]*)`", text))
+    for name in re.findall(
+        r"(?<![\w-])((?:A[a-z]-)?[A-Z][a-z']+(?:-[a-z]+-[A-Z][a-z']+)?)(?![\w-])", examples
+    ):
+        try:
+            spans = parse_reading(name)
+        except ParseError:
+            continue
+        if len(spans) == 1 and spans[0].start.ayah == 1:
+            found.append((name, spans[0].start.surah))
+    return found
+
+
+def test_english_surah_names_in_help_and_readme_are_spelled_as_the_replies_spell_them():
+    from pathlib import Path
+
+    from quran import surah_name
+
+    texts = ["".join(text) for text in catalogue("en").values()]
+    texts.append((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8"))
+    shown = [pair for text in texts for pair in _shown_surah_names(text)]
+    assert len(shown) > 10
+    assert [(name, n) for name, n in shown if name != surah_name(n, "en")] == []
