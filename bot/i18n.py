@@ -57,6 +57,9 @@ class Num(str):
         obj.value = value
         return obj
 
+    def __reduce__(self) -> tuple[type[Num], tuple[str, float]]:  # picklable, e.g. to a picture worker
+        return Num, (str(self), self.value)
+
 
 # --- direction -------------------------------------------------------------------------------------
 
