@@ -91,5 +91,10 @@ def normalise(text: str, vocabulary: dict[str, tuple[str, ...]]) -> str:
     return " ".join(out)
 
 
+def is_off(text: str) -> bool:
+    """Does `text` ask to stop or cancel ("off", "stop", "cancel", "إيقاف", "إلغاء", "ايقاف")?"""
+    return normalise(text.strip(), {"off": OFF}).lower() in {"off", "stop", "cancel", "none", "clear"}
+
+
 def normalise_words(words: list[str], vocabulary: dict[str, tuple[str, ...]]) -> list[str]:
     return normalise(" ".join(words), vocabulary).split()

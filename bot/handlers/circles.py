@@ -35,7 +35,7 @@ from bot.i18n import Translator, translator
 from bot.runtime import Ctx, Reply, handler, inline
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
-from tracker import circles
+from tracker import arguments, circles
 from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge, RoundStatus
 from tracker.clock import local_date
 
@@ -499,7 +499,7 @@ async def _khatm_command(ctx: Ctx) -> Reply | None:
     work = _work(ctx)
     args = " ".join(ctx.args).strip()
     rnd = await ctx.uow.circles.open_round(circle.id)
-    if args.lower() in ("cancel", "stop", "إلغاء", "الغاء"):
+    if arguments.is_off(args):  # cancel, stop, إلغاء, إيقاف …
         if not work.admin:
             return _refuse(ctx)
         if await circles.cancel_round(ctx.uow, circle, ctx.now) is None:
@@ -556,7 +556,7 @@ async def _wird_command(ctx: Ctx) -> Reply:
         if not _work(ctx).admin:
             return _refuse(ctx)
         today = local_date(ctx.now, ctx.user.timezone)
-        if args[0].lower() in ("off", "stop", "إلغاء", "الغاء"):
+        if arguments.is_off(args[0]):  # off, stop, إيقاف, إلغاء …
             await circles.set_wird(ctx.uow, circle, None, today)
             return Reply(t("circle.wird.off"))
         try:

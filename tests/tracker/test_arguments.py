@@ -89,3 +89,13 @@ def test_words_compare_without_marks_or_hamza_seats():
     assert arguments.fold("إيقافٌ") == arguments.fold("ايقاف")
     assert arguments.fold("يومًا") == arguments.fold("يوما")
     assert arguments.fold("١٠") == "10"
+
+
+@pytest.mark.parametrize("text", ["إيقاف", "ايقاف", "إلغاء", "الغاء", "off", "Stop", "cancel"])
+def test_khatm_and_wird_stop_words(text):
+    assert arguments.is_off(text)
+
+
+@pytest.mark.parametrize("text", ["2", "١٠ أيام", "2026-04-01", ""])
+def test_other_khatm_and_wird_arguments_are_not_stop_words(text):
+    assert not arguments.is_off(text)
