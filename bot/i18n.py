@@ -44,6 +44,7 @@ PLURAL_TAGS = ("zero", "one", "two", "few", "many", "other")
 FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
 _LATIN = re.compile("[A-Za-z]")
 _MARKUP = re.compile(r"<[^>]*>|&[#\w]+;")
+_RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic and their forms
 _ISOLATED = re.compile("[\u2066-\u2068][^\u2069]*\u2069")
 
 
@@ -79,10 +80,15 @@ def isolate(text: str, *, ltr: bool = False) -> str:
     return "\n".join(f"{opening}{line}{PDI}" if line else line for line in text.split("\n"))
 
 
-def isolate_value(value: object) -> object:
-    """A placeholder's value for a right-to-left message: isolated if it shows Latin letters (a text
-    whose Latin fragments are isolated already, such as another message, stays as it is)."""
-    if isinstance(value, str) and not isinstance(value, Num) and has_latin(_ISOLATED.sub("", value)):
+def isolate_value(value: object, *, rtl: bool = True) -> object:
+    """A placeholder's value, isolated if its direction differs from the message's: Latin letters in a
+    right-to-left message, Arabic letters in a left-to-right one ("• مريم — 5 pages" would otherwise
+    show the 5 on the wrong side of the name). A text whose fragments are isolated already, such as
+    another message, stays as it is."""
+    if not isinstance(value, str) or isinstance(value, Num):
+        return value
+    bare = _ISOLATED.sub("", value)
+    if has_latin(bare) if rtl else _RTL_LETTERS.search(_MARKUP.sub("", bare)) is not None:
         return isolate(value)
     return value
 
@@ -209,8 +215,8 @@ class Translator:
             text = text[min(plural_rule(lang)(_count(key, params)), len(text) - 1)]
         if not params:
             return text
-        if lang in RTL_LANGUAGES:
-            params = {k: isolate_value(v) for k, v in params.items()}
+        rtl = lang in RTL_LANGUAGES
+        params = {k: isolate_value(v, rtl=rtl) for k, v in params.items()}
         return text.format(**params)
 
     def plural(self, key: str, n: int, **params: object) -> str:

@@ -129,3 +129,12 @@ def test_the_check_catches_text_that_is_not_isolated():
 
 def test_every_arabic_message_was_checked():
     assert len(MESSAGES) > len(catalogue("ar"))  # every plural form too
+
+
+def test_an_arabic_name_in_an_english_line_keeps_the_count_beside_it():
+    en = translator("en")
+    pages, days = en.plural("count.pages", 5), en.plural("count.days", 3)
+    line = en("circle.board.line", name="مريم", pages=pages, days=days)
+    assert get_display(line, base_dir="L").endswith(" — 5 pages · 3 days")
+    # Without the isolate the bidi algorithm pulls the 5 over to the Arabic name.
+    assert get_display("• مريم — 5 pages · 3 days", base_dir="L").startswith("• 5 — ")
