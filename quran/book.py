@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from quran.digits import to_arabic_digits
+from quran.display import arabic_display_name
 
 __all__ = [
     "HIZB_COUNT",
@@ -108,12 +109,13 @@ def surah(n: int) -> Surah:
 
 
 def surah_name(n: int, lang: str = "en") -> str:
-    """Display name of surah ``n``: transliteration ("Al-Kahf") for "en", Arabic ("الكهف") for "ar"."""
+    """Display name of surah ``n``: transliteration ("Al-Kahf") for "en", Arabic ("الكهف") for "ar" in
+    the mushaf's spelling (``quran.display``; ``Surah.name_ar`` keeps Tanzil's for matching)."""
     s = surah(n)
     if lang == "en":
         return s.name_translit
     if lang == "ar":
-        return s.name_ar
+        return arabic_display_name(s.number)
     raise ValueError(f"unsupported language {lang!r} (use 'en' or 'ar')")
 
 

@@ -20,7 +20,7 @@ from quran import JUZ_COUNT, PAGE_COUNT, Span, juz_span, page_span
 from quran.digits import to_ascii_digits
 from storage import UnitOfWork
 from storage.models import Circle, JuzAssignment, KhatmRound, Reading, User
-from tracker import coverage
+from tracker import arguments, coverage
 from tracker.clock import local_date
 from tracker.goals import amount_in
 from tracker.streaks import streak_for
@@ -135,7 +135,7 @@ _DAYS = re.compile(r"^(\d{1,3})\s*(?:d|day|days|يوم|أيام|ايام)?$", re
 
 def parse_deadline(text: str, today: date) -> date | None:
     """`2026-04-01` or `10 days` -> a date after today; '' -> None. RoundError("bad_deadline") otherwise."""
-    text = " ".join(to_ascii_digits(text).split()).strip()
+    text = " ".join(arguments.normalise(to_ascii_digits(text), arguments.DEADLINE_WORDS).split()).strip()
     if not text:
         return None
     match = _DAYS.match(text)

@@ -28,7 +28,7 @@ from quran import (
 from quran.digits import TO_ASCII
 from storage import UnitOfWork
 from storage.models import Goal, User
-from tracker import coverage, hijri, reminders
+from tracker import arguments, coverage, hijri, reminders
 from tracker.clock import local_date
 from tracker.progress import continue_point
 from tracker.text import is_off_word
@@ -83,12 +83,13 @@ _WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 
 
 def is_clear_request(text: str) -> bool:
-    """ "/goal off" (or none, clear, stop, إلغاء): the user wants no goal."""
-    return is_off_word(text)
+    """ "/goal off" (or none, clear, stop, إيقاف, إلغاء): the user wants no goal."""
+    return is_off_word(arguments.normalise(text, arguments.GOAL_WORDS))  # Arabic words as English
 
 
 def parse_goal(text: str, today: date) -> GoalSpec:
     """ "2 pages", "1 juz a day", "20 ayahs", "khatm by 2027-01-31", "khatm in 60 days"."""
+    text = arguments.normalise(text, arguments.GOAL_WORDS)  # صفحتين, ختمة خلال ٦٠ يومًا (tracker/arguments)
     t = unicodedata.normalize("NFKC", text).translate(TO_ASCII).lower().strip()
     m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
     if m:

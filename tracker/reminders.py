@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from quran.digits import to_ascii_digits
 from storage import UnitOfWork
 from storage.models import Reminder, User
+from tracker import arguments
 from tracker.clock import local_date, zone
 from tracker.text import is_off_word
 
@@ -117,6 +118,7 @@ def parse_request(words: list[str]) -> tuple[str, list[time]]:
 
     ValueError when the times can't be read, or there are too many for the kind.
     """
+    words = arguments.normalise_words(words, arguments.REMIND_WORDS)  # الكهف, إيقاف (tracker/arguments)
     words = [w.lower() for w in words]
     kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
     values = words[1:] if kind != "daily" else words

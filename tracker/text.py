@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from tracker import arguments
+
 # One table of the words that mean "turn it off" / "cancel it", whatever the command: /goal off,
 # /remind kahf off, /khatm cancel, /wird stop (English and Arabic, with and without hamza).
 OFF_WORDS = frozenset(
@@ -12,8 +14,10 @@ OFF_WORDS = frozenset(
 
 
 def is_off_word(text: str) -> bool:
-    """ "off", " STOP ", "إلغاء": the user asks to turn something off or cancel it."""
-    return unicodedata.normalize("NFKC", text).strip().lower() in OFF_WORDS
+    """ "off", " STOP ", "إلغاء", "ايقاف": the user asks to turn something off or cancel it (Arabic words
+    compared as tracker.arguments folds them: no harakat, one hamza seat)."""
+    folded = arguments.normalise(text.strip(), {"off": arguments.OFF})
+    return unicodedata.normalize("NFKC", folded).strip().lower() in OFF_WORDS
 
 
 def shorten(text: str, limit: int) -> str:

@@ -492,7 +492,7 @@ async def _khatm_command(ctx: Ctx) -> Reply | None:
     work = _work(ctx)
     args = " ".join(ctx.args).strip()
     rnd = await ctx.uow.circles.open_round(circle.id)
-    if is_off_word(args):
+    if is_off_word(args):  # cancel, stop, إلغاء, إيقاف …
         if not work.admin:
             return _refuse(ctx)
         if await circles.cancel_round(ctx.uow, circle, ctx.now) is None:
@@ -549,7 +549,7 @@ async def _wird_command(ctx: Ctx) -> Reply:
         if not _work(ctx).admin:
             return _refuse(ctx)
         today = local_date(ctx.now, ctx.user.timezone)
-        if is_off_word(args[0]):
+        if is_off_word(args[0]):  # off, stop, إيقاف, إلغاء …
             await circles.set_wird(ctx.uow, circle, None, today)
             return Reply(t("circle.wird.off"))
         try:

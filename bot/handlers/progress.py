@@ -21,7 +21,7 @@ async def progress_command(ctx: Ctx) -> Reply:
             number=t.num(p.khatm_number),
             percent=t.percent(p.percent),
             covered=t.num(p.covered),
-            total=t.num(TOTAL_AYAHS),
+            total=t.plural("count.ayahs", TOTAL_AYAHS),
         ),
         t(
             "progress.units",

@@ -84,7 +84,7 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
     given = html.escape(shorten(str(p.get("given", "")), 60))
     if code == "ayah_out_of_range":
         return t(
-            "parse.ayah_out_of_range",
+            "parse.ayah_out_of_range" if p["start"] != p["end"] else "parse.ayah_out_of_range_one",
             surah=surah_name(p["surah"], t.lang),
             count=n(p["ayah_count"]),
             range=span(p["start"], p["end"]),

@@ -11,26 +11,28 @@ QUICK_TIMES = ("06:00", "07:00", "08:00", "13:00", "18:00", "21:00")
 
 
 def _time(t: time) -> str:
+    """The stored form ("21:00"); what the user sees goes through ctx.t.time ("٢١:٠٠")."""
     return t.strftime("%H:%M")
 
 
 async def reminders_text(ctx: Ctx) -> str:
     rows = {(r.kind, r.slot): r for r in await ctx.uow.reminders.for_user(ctx.user.id) if r.enabled}
-    daily = [_time(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
+    shown = ctx.t.time
+    daily = [shown(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
     off = ctx.t("remind.off")
     streak, kahf, weekly = rows.get(("streak", 1)), rows.get(("kahf", 1)), rows.get(("weekly", 1))
     return ctx.t(
         "remind.show",
         daily=ctx.t.join(daily) if daily else off,
-        streak=_time(streak.local_time) if streak else off,
-        kahf=_time(kahf.local_time) if kahf else off,
-        weekly=_time(weekly.local_time) if weekly else off,
+        streak=shown(streak.local_time) if streak else off,
+        kahf=shown(kahf.local_time) if kahf else off,
+        weekly=shown(weekly.local_time) if weekly else off,
         timezone=ctx.user.timezone,
     )
 
 
 async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
-    times = [(value, f"rem:daily:{value}") for value in QUICK_TIMES]
+    times = [(ctx.t.time(time.fromisoformat(value)), f"rem:daily:{value}") for value in QUICK_TIMES]
     toggles = []
     for kind in ("streak", "kahf", "weekly"):
         row = await ctx.uow.reminders.get(ctx.user.id, kind, 1)

@@ -69,7 +69,7 @@ async def test_language_changes_later_in_settings(conversation):
     await c.press(5, "Change language")
     replies = await c.press(5, "العربية")
     assert replies[0] == "اللغة: العربية ✓"
-    assert (await c.send(5, "الكهف ١-٢٠"))[0] == "✅ الكهف ١–٢٠ · ٢٠ آية · الختمة ٪٠٫٣"
+    assert (await c.send(5, "الكهف ١-٢٠"))[0] == "✅ الكهف ١–٢٠ · ٢٠ آية · الختمة ٠٫٣٪"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ async def test_arabic_user_logs_in_arabic_and_is_answered_in_arabic(conversation
     c = conversation
     await c.onboard(11, language="ar")
     replies = await c.send(11, "قرأت الكهف ١-٢٠ وسورة الملك", language="ar")
-    assert replies[0] == "✅ الكهف ١–٢٠، الملك · ٥٠ آية · الختمة ٪٠٫٨"
+    assert replies[0] == "✅ الكهف ١–٢٠، الملك · ٥٠ آية · الختمة ٠٫٨٪"
     assert [(r.start_index, r.end_index, r.part) for r in await c.readings(11)] == [
         (KAHF_1, KAHF_1 + 19, 0),
         (Ayah(67, 1).index, Ayah(67, 30).index, 1),
@@ -282,7 +282,7 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
         "deleteme",
         "help",
     ]
-    assert calls[1].params["commands"][0]["description"].startswith("سجّل")
+    assert calls[1].params["commands"][0]["description"].startswith("تسجيل")
 
 
 async def test_blocked_user_is_unblocked_when_they_write_again(conversation):

@@ -39,4 +39,13 @@ async def test_arabic_reminder_menu(conversation):
     c = conversation
     await c.onboard(2, language="ar")
     text = (await c.send(2, "/remind", language="ar"))[0]
-    assert text.startswith("التذكيرات (بتوقيتك، UTC)\nاليومي: متوقف\nتنبيه السلسلة: 21:00")
+    assert text.startswith("التذكيرات (بتوقيتك، \u2068UTC\u2069)\nاليومي: متوقف\nتنبيه السلسلة: ٢١:٠٠")
+
+
+async def test_arabic_arguments_set_and_stop_reminders(conversation):
+    c = conversation
+    await c.onboard(3, language="ar")
+    await c.send(3, "/remind الكهف ١٠:٠٠", language="ar")
+    assert (await _reminders(c, 3))[("kahf", 1)][:2] == (time(10), True)
+    await c.send(3, "/remind الكهف إيقاف", language="ar")
+    assert not (await _reminders(c, 3))[("kahf", 1)][1]

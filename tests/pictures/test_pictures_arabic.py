@@ -47,6 +47,7 @@ def test_words_run_right_to_left_and_latin_stays_as_typed():
         "الأجزاء",
         "المتتالية",
         "١٢ رمضان ١٤٤٧ هـ",
+        "يوميًا مُحمَّد ٣٠ يومًا",
     ],
 )
 def test_the_font_has_a_glyph_for_every_shaped_character(text, bold):
@@ -73,7 +74,25 @@ def test_characters_without_a_glyph_are_dropped_not_boxed():
 
 def test_helpers():
     assert has_arabic(KAHF) and not has_arabic("Al-Kahf 18")
-    assert digits(1234, "ar") == "١,٢٣٤"
+    assert digits(1234, "ar") == "١٬٢٣٤"  # the Arabic thousands mark, as in the messages
     assert digits(180.5, "ar") == "١٨٠٫٥"
     assert digits(7.0, "en") == "7"
     assert digits("12", "en") == "12"
+
+
+@pytest.mark.parametrize(
+    ("text", "letter", "mark"), [("يوميًا", "YEH MEDIAL", "FATHATAN"), ("مُحمَّد", "MEEM", "DAMMA")]
+)
+def test_harakat_and_tanween_are_kept_on_their_letter(text, letter, mark):
+    shaped = shape(text)
+    names = [unicodedata.name(c) for c in shaped]
+    assert f"ARABIC {mark}" in names  # not dropped: "يوميًا" is not "يوميا"
+    # Drawn left to right, a mark with no advance sits on the glyph before it: its own letter.
+    i = names.index(f"ARABIC {mark}")
+    assert letter in names[i - 1], names
+
+
+def test_isolates_from_the_catalogue_do_not_reach_the_picture():
+    shaped = shape("المنطقة \u2068Asia/Riyadh\u2069 \u2066/goal\u2069")
+    assert not set(shaped) & set("\u2066\u2067\u2068\u2069")
+    assert "Asia/Riyadh" in shaped and "/goal" in shaped
