@@ -64,3 +64,43 @@ def first_uncovered(merged: list[Interval], start: int = 1) -> int | None:
         if index <= TOTAL_AYAHS:
             return index
     return None
+
+
+# The khatm row keeps its coverage as a bitmap (bit i-1 is ayah index i), held here as a Python int:
+# OR adds a log, `int.bit_count()` is the coverage, and the size is fixed however the user reads.
+Mask = int
+MASK_BYTES = (TOTAL_AYAHS + 7) // 8
+
+
+def range_mask(first: int, last: int) -> Mask:
+    return ((1 << (last - first + 1)) - 1) << (first - 1)
+
+
+def mask_of(ranges: Iterable[Interval]) -> Mask:
+    mask = 0
+    for first, last in ranges:
+        mask |= range_mask(first, last)
+    return mask
+
+
+def intervals_of(mask: Mask) -> list[Interval]:
+    """The merged intervals of a mask (what `merge` returns for the ranges that made it)."""
+    out: list[Interval] = []
+    offset = 0
+    while mask:
+        skip = (mask & -mask).bit_length() - 1  # zeros before the next run
+        mask >>= skip
+        offset += skip
+        run = (~mask & (mask + 1)).bit_length() - 1  # ones in this run
+        out.append((offset + 1, offset + run))
+        mask >>= run
+        offset += run
+    return out
+
+
+def to_bytes(mask: Mask) -> bytes:
+    return mask.to_bytes(MASK_BYTES, "little").rstrip(b"\0")
+
+
+def from_bytes(data: bytes | None) -> Mask:
+    return int.from_bytes(data or b"", "little")
