@@ -52,7 +52,7 @@ class QueryCounter:
         c = self.counts
         c.statements += 1
         c.round_trips += 1
-        key = id(conn.connection.dbapi_connection)
+        key = id(conn)
         if conn.in_transaction() and key not in self._in_tx and not _autocommit(conn):
             self._in_tx.add(key)
             c.round_trips += 1  # asyncpg's BEGIN, sent just before the first statement
@@ -60,7 +60,7 @@ class QueryCounter:
             c.sql.append(statement)
 
     def _end(self, conn: Any) -> None:
-        key = id(conn.connection.dbapi_connection) if conn.connection is not None else None
+        key = id(conn)
         if key in self._in_tx:
             self._in_tx.discard(key)
             self.counts.round_trips += 1  # COMMIT or ROLLBACK

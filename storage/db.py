@@ -21,6 +21,8 @@ from storage.repos import (
     UserRepo,
 )
 
+RECYCLE_SECONDS = 300  # well under the idle timeouts of Postgres proxies (Fly's: 10 min; PgBouncer's)
+
 
 def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
     """An async engine for Postgres (asyncpg) or SQLite (aiosqlite), configured for this app."""
@@ -36,8 +38,11 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
             cur.close()
 
         return engine
+    # No pre-ping: it costs three round trips (BEGIN, ";", ROLLBACK) on every checkout, more than the
+    # log itself. Connections are recycled before servers and proxies drop idle ones, and a unit of work
+    # that meets a dead connection anyway is retried once on a fresh one (storage.retry).
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=RECYCLE_SECONDS
     )
 
 

@@ -2,31 +2,79 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, exists, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Base,
     Circle,
+    CircleMember,
     Delivery,
     ExcusedDay,
     Goal,
     HandledUpdate,
+    JuzAssignment,
     Khatm,
     Reading,
     Reminder,
     User,
 )
 
+_OPEN_KHATMS = "open_khatms"  # session.info: {user id: open Khatm} loaded with the user
+
+
+@dataclass(frozen=True)
+class UserState:
+    """A user and what they have, loaded in one statement at the start of an update (the hot path).
+
+    The flags say whether circle or goal work can be skipped without a query; they describe the
+    database at load time, so consult them before the update itself creates a goal or joins a circle.
+    """
+
+    user: User
+    open_khatm: Khatm | None
+    has_goals: bool
+    has_circles: bool  # a membership, or a juz still assigned
+
 
 class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self._states: dict[int, UserState] = {}
+
+    async def get_with_state(self, user_id: int) -> UserState | None:
+        """The user, their open khatm (with its coverage), and whether they have goals and circles: one
+        SELECT. The khatm lands in the identity map and `KhatmRepo.open_for` answers from it."""
+        has_goals = exists().where(Goal.user_id == User.id)
+        has_circles = or_(
+            exists().where(CircleMember.user_id == User.id),
+            exists().where(JuzAssignment.user_id == User.id, JuzAssignment.completed_at.is_(None)),
+        )
+        stmt = (
+            select(User, Khatm, has_goals, has_circles)
+            .outerjoin(Khatm, and_(Khatm.user_id == User.id, Khatm.completed_at.is_(None)))
+            .where(User.id == user_id)
+        )
+        row = (await self.s.execute(stmt)).one_or_none()
+        if row is None:
+            return None
+        user, khatm, goals, circles = row
+        if khatm is not None:
+            self.s.info.setdefault(_OPEN_KHATMS, {})[user_id] = khatm
+        state = UserState(user, khatm, bool(goals), bool(circles))
+        self._states[user_id] = state
+        return state
+
+    def state(self, user_id: int) -> UserState | None:
+        """What `get_with_state` loaded in this unit of work, if it ran."""
+        return self._states.get(user_id)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         stmt = select(User).where(User.id == user_id)
@@ -58,7 +106,7 @@ class UserRepo:
         for table in Base.metadata.sorted_tables:
             if "user_id" in table.c:
                 rows = await self.s.execute(select(table).where(table.c.user_id == user_id))
-                out[table.name] = [dict(r) for r in rows.mappings()]
+                out[table.name] = [_exportable(dict(r)) for r in rows.mappings()]
         circle_ids = [m["circle_id"] for m in out.get("circle_members", [])]
         titles = await self.s.execute(select(Circle.id, Circle.title).where(Circle.id.in_(circle_ids)))
         out["circles"] = [{"id": i, "title": t} for i, t in titles.all()]
@@ -97,6 +145,11 @@ class UserRepo:
             await self.s.execute(update(User).where(User.id.in_(user_ids)).values(blocked_at=now))
 
 
+def _exportable(row: dict[str, Any]) -> dict[str, Any]:
+    """Bytes (a khatm's coverage bitmap) as hex, so the export stays plain JSON."""
+    return {k: v.hex() if isinstance(v, bytes) else v for k, v in row.items()}
+
+
 class KhatmRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -109,14 +162,18 @@ class KhatmRepo:
         await self.s.flush()
 
     async def open_for(self, user_id: int) -> Khatm | None:
+        known = self.s.info.get(_OPEN_KHATMS, {}).get(user_id)
+        if known is not None and known.completed_at is None and not inspect(known).was_deleted:
+            return known  # loaded with the user in this unit of work, still open: no query
         stmt = select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_(None))
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def start(self, user_id: int, now: datetime) -> Khatm:
         last = await self.s.scalar(select(func.max(Khatm.number)).where(Khatm.user_id == user_id))
-        khatm = Khatm(user_id=user_id, number=(last or 0) + 1, started_at=now)
+        khatm = Khatm(user_id=user_id, number=(last or 0) + 1, started_at=now, coverage=b"")
         self.s.add(khatm)
         await self.s.flush()
+        self.s.info.setdefault(_OPEN_KHATMS, {})[user_id] = khatm
         return khatm
 
     async def open_for_many(self, user_ids: list[int]) -> dict[int, Khatm]:
@@ -141,6 +198,19 @@ class ReadingRepo:
         self.s.add(reading)
         await self.s.flush()
         return reading
+
+    async def add_new(self, rows: list[dict[str, Any]]) -> list[Reading]:
+        """Insert these readings in one statement; the duplicate check is the database's: a row whose
+        (user, update, part) is already there is skipped (`ON CONFLICT DO NOTHING`), and only the rows
+        inserted come back, in `part` order. No flush: nothing else is pending to write first."""
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert(Reading)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["user_id", "update_id", "part"])
+            .returning(Reading)
+        )
+        return sorted((await self.s.scalars(stmt)).all(), key=lambda r: r.part)
 
     async def remove(self, readings: list[Reading]) -> None:
         for reading in readings:
@@ -188,6 +258,26 @@ class ReadingRepo:
             Reading.id,
         ).where(Reading.khatm_id.in_(khatm_ids))
         return list((await self.s.execute(stmt)).all())
+
+    async def latest_ends(self, user_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{user: (khatm, end index)} of each user's latest reading: one index probe per user
+        (`ix_readings_user_id_recorded_at`), however long their history."""
+        r = aliased(Reading)
+        latest = (
+            select(r.id)
+            .where(r.user_id == User.id)
+            .order_by(r.recorded_at.desc(), r.id.desc())
+            .limit(1)
+            .correlate(User)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(Reading.user_id, Reading.khatm_id, Reading.end_index)
+            .select_from(User)
+            .join(Reading, Reading.id == latest)
+            .where(User.id.in_(user_ids))
+        )
+        return {u: (k, e) for u, k, e in (await self.s.execute(stmt)).all()}
 
     async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
         stmt = (

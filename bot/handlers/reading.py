@@ -149,10 +149,14 @@ async def log_text(
         source=source,
         yesterday=yesterday,
     )
-    if notify_circles:
+    has = ctx.uow.users.state(ctx.user.id)  # loaded with the user: None only off the usual path
+    if notify_circles and (has is None or has.has_circles):
         await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=yesterday)
-    extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
+    if has is not None and not has.has_goals:  # no goal, no habit: nothing to say about today, no query
+        extra = []
+    else:
+        extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
     return reply
 
