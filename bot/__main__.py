@@ -114,7 +114,10 @@ def wire_scheduler(app: Application, db: Database, settings: Settings) -> Schedu
     from bot.nudges import start_ticking
 
     scheduler = start_ticking(app, db, system_clock)
-    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, required=True)
+    # Healthy as soon as we serve: until the first tick has run, the scheduler counts from its start (a
+    # tick that never comes still turns /healthz stale after max_tick_age). Nothing is scanned at start.
+    started = system_clock()
+    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at or started, required=True)
 
 
 def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:
