@@ -105,3 +105,22 @@ async def test_the_migration_backfills_existing_khatms(pg_database_factory):
             assert await readings.khatm_coverage(uow, 12) == []
     finally:
         await db.dispose()
+
+
+@given(ranges)
+def test_complete_units_from_bitmaps_are_those_whose_every_ayah_is_covered(rs):
+    from quran import JUZ_COUNT, PAGE_COUNT, juz_span, page_span
+
+    merged = coverage.merge(rs)
+    juz = [
+        n
+        for n in range(1, JUZ_COUNT + 1)
+        if coverage.contains(merged, juz_span(n).first_index, juz_span(n).last_index)
+    ]
+    pages = sum(
+        1
+        for n in range(1, PAGE_COUNT + 1)
+        if coverage.contains(merged, page_span(n).first_index, page_span(n).last_index)
+    )
+    assert coverage.complete_juz(merged) == juz
+    assert coverage.complete_pages(merged) == pages
