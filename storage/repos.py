@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import TextClause
 
 from storage.models import (
@@ -212,7 +213,7 @@ _READING_COLUMNS = (
 
 
 @cache
-def _insert_readings(n: int) -> TextClause:
+def _insert_readings(n: int, with_coverage: bool = False) -> TextClause:
     """INSERT of n readings, ON CONFLICT DO NOTHING RETURNING id, part — as text, built once per n.
 
     SQLAlchemy cannot cache the dialects' `insert().on_conflict_do_nothing()` (no cache key: it is
@@ -226,6 +227,14 @@ def _insert_readings(n: int) -> TextClause:
         " ON CONFLICT (user_id, update_id, part) DO NOTHING RETURNING id, part"
     )
     binds = [bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(n) for c in _READING_COLUMNS]
+    if with_coverage:
+        # Postgres: the khatm's new coverage goes in the same statement (a data-modifying CTE), written
+        # only if the readings were (a redelivered update inserts nothing and changes nothing).
+        sql = (
+            f"WITH ins AS ({sql}), cov AS (UPDATE khatms SET coverage = :coverage"
+            " WHERE id = :khatm AND EXISTS (SELECT 1 FROM ins)) SELECT id, part FROM ins"
+        )
+        binds += [bindparam("coverage", type_=Khatm.__table__.c.coverage.type), bindparam("khatm")]
     return text(sql).bindparams(*binds).columns(table.c.id, table.c.part)
 
 
@@ -238,14 +247,27 @@ class ReadingRepo:
         await self.s.flush()
         return reading
 
-    async def add_new(self, rows: list[dict[str, Any]]) -> list[Reading]:
+    async def add_new(
+        self, rows: list[dict[str, Any]], *, khatm: Khatm | None = None, coverage: bytes | None = None
+    ) -> list[Reading]:
         """Insert these readings in one statement; the duplicate check is the database's: a row whose
         (user, update, part) is already there is skipped (`ON CONFLICT DO NOTHING`), and only the rows
-        inserted come back, in `part` order. No flush: nothing else is pending to write first."""
+        inserted come back, in `part` order.
+
+        With `khatm` and `coverage`: when the rows went in, the khatm's coverage becomes `coverage` — in
+        the same statement on Postgres, at the commit's flush on SQLite (no data-modifying CTEs there).
+        """
         params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _READING_COLUMNS}
-        inserted = dict(
-            (part, id_) for id_, part in (await self.s.execute(_insert_readings(len(rows)), params))
-        )
+        in_one = khatm is not None and self.s.bind.dialect.name == "postgresql"
+        if in_one:
+            params |= {"coverage": coverage, "khatm": khatm.id}
+        result = await self.s.execute(_insert_readings(len(rows), in_one), params)
+        inserted = {part: id_ for id_, part in result}
+        if inserted and khatm is not None:
+            if in_one:
+                set_committed_value(khatm, "coverage", coverage)  # written already: nothing to flush
+            else:
+                khatm.coverage = coverage
         return [Reading(id=inserted[row["part"]], **row) for row in rows if row["part"] in inserted]
 
     async def remove(self, readings: list[Reading]) -> None:

@@ -100,12 +100,13 @@ async def log_reading(
         for part, span in enumerate(spans)
     ]
     before = coverage.from_bytes(khatm.coverage)
-    readings = await uow.readings.add_new(rows)  # the duplicate check: a redelivered update inserts nothing
+    after = before | coverage.mask_of((span.first_index, span.last_index) for span in spans)
+    # One statement: the readings, the duplicate check (a redelivered update inserts nothing), and the
+    # khatm's new coverage when they went in.
+    readings = await uow.readings.add_new(rows, khatm=khatm, coverage=coverage.to_bytes(after))
     if not readings:
         existing = await uow.readings.for_update_id(user.id, update_id) if update_id is not None else []
         return LogResult(existing, _spans_of(existing), khatm.number, before.bit_count(), 0, None, True)
-    after = before | coverage.mask_of((r.start_index, r.end_index) for r in readings)
-    khatm.coverage = coverage.to_bytes(after)  # written with the commit: one UPDATE of the khatm row
     covered = after.bit_count()
     new = covered - before.bit_count()
     completed = None

@@ -1,8 +1,9 @@
 """The hot path of a log has a budget in statements and round trips, counted on Postgres.
 
-Budget: ≤4 statements — the user with what they have (one SELECT), the readings (one INSERT … ON
-CONFLICT DO NOTHING RETURNING, the duplicate check), the khatm's coverage (one UPDATE), and one kept
-for the update claim / per-user lock taken at the start of the transaction.
+Budget: ≤4 statements. Ours are two: the user with what they have (one SELECT), and the readings with
+the khatm's new coverage (one INSERT … ON CONFLICT DO NOTHING RETURNING, which is the duplicate check,
+and on Postgres the khatm UPDATE in the same statement). The rest of the budget is for the update claim
+/ per-user lock taken at the start of the transaction. Round trips: the statements, BEGIN and COMMIT.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ async def test_a_private_log_stays_within_the_statement_budget(conversation):
     out, n = await _log(c, 7, "read al-kahf 1-20")
     assert "Al-Kahf 1–20" in out[0]
     assert n.statements <= STATEMENTS, n.sql
+    ours = [q for q in n.sql if "FROM users" in q or "INSERT INTO readings" in q]
+    assert len(ours) == 2, n.sql
     assert n.pings == 0  # no pre-ping on checkout: recycle and retry instead
     assert n.round_trips <= n.statements + 2, n.sql  # BEGIN and COMMIT around them, nothing else
 
