@@ -9,6 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import retry
 from storage.circles import CircleRepo
 from storage.repos import (
     DeliveryRepo,
@@ -41,9 +42,11 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
     # No pre-ping: it costs three round trips (BEGIN, ";", ROLLBACK) on every checkout, more than the
     # log itself. Connections are recycled before servers and proxies drop idle ones, and a unit of work
     # that meets a dead connection anyway is retried once on a fresh one (storage.retry).
-    return create_async_engine(
+    engine = create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=RECYCLE_SECONDS
     )
+    retry.install(engine.sync_engine)
+    return engine
 
 
 class Database:
