@@ -479,20 +479,31 @@ class ReminderRepo:
         return [(r, u) for r, u in (await self.s.execute(stmt)).all()]
 
 
+# As text so that SQLAlchemy caches it (it cannot cache the dialects' on_conflict inserts; see
+# _insert_readings): a claim at the start of every update must not be compiled every time.
+_CLAIM_UPDATE = (
+    text(
+        "INSERT INTO handled_updates (update_id, user_id, handled_at)"
+        " VALUES (:update_id, :user_id, :handled_at)"
+        " ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+    )
+    .bindparams(
+        bindparam("update_id", type_=HandledUpdate.__table__.c.update_id.type),
+        bindparam("user_id", type_=HandledUpdate.__table__.c.user_id.type),
+        bindparam("handled_at", type_=HandledUpdate.__table__.c.handled_at.type),
+    )
+    .columns(HandledUpdate.__table__.c.update_id)
+)
+
+
 class HandledRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
     async def first_time(self, update_id: int, user_id: int, now: datetime) -> bool:
         """Record the update; False when it had been handled already (a redelivery)."""
-        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = (
-            insert(HandledUpdate)
-            .values(update_id=update_id, user_id=user_id, handled_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(HandledUpdate.update_id)
-        )
-        return (await self.s.execute(stmt)).scalar_one_or_none() is not None
+        params = {"update_id": update_id, "user_id": user_id, "handled_at": now}
+        return (await self.s.execute(_CLAIM_UPDATE, params)).scalar_one_or_none() is not None
 
     async def prune(self, before: datetime) -> int:
         """Telegram gives up redelivering within a day; a week of history is plenty."""
