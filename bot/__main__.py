@@ -112,7 +112,10 @@ def wire_scheduler(app: Application, db: Database) -> SchedulerWiring:
     bot.web.DEFAULT_MAX_TICK_AGE), which Fly's check, the Docker HEALTHCHECK and alerting all see.
     """
     scheduler = start_ticking(app, db, system_clock)
-    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, required=True)
+    # Healthy as soon as we serve: until the first tick has run, the scheduler counts from its start (a
+    # tick that never comes still turns /healthz stale after max_tick_age). Nothing is scanned at start.
+    started = system_clock()
+    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at or started, required=True)
 
 
 def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:

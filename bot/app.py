@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,6 +31,7 @@ from bot.handlers import (
     streak,
 )
 from bot.i18n import LANGUAGES, translator
+from bot.ratelane import LaneRateLimiter
 from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
@@ -82,7 +82,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
         # max_retries=0: a 429 is handled where the context is known (the scheduler waits it out once).
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0))
+        # Replies first: nudges go in the bulk lane of the overall budget (bot.ratelane).
+        builder = builder.rate_limiter(LaneRateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0))
     if set_commands:
         builder = builder.post_init(set_command_menu)
 

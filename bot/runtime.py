@@ -31,6 +31,7 @@ from telegram.ext import Application, ContextTypes
 from bot.i18n import Translator, translator
 from storage import Database, UnitOfWork
 from storage.models import User
+from storage.retry import ATTEMPTS, dead_connection
 from tracker.clock import Clock
 from tracker.logbook import Logged
 from tracker.users import touch_user
@@ -123,27 +124,34 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
         svc = services(context)
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
             now = svc.clock()
-            async with svc.db.unit_of_work() as uow:
-                contact = await touch_user(
-                    uow,
-                    tg_user.id,
-                    first_name=tg_user.first_name,
-                    telegram_language=tg_user.language_code,
-                    default_timezone=svc.default_timezone,
-                    now=now,
-                )
-                ctx = Ctx(
-                    update,
-                    context,
-                    uow,
-                    contact.user,
-                    contact.is_new,
-                    translator(contact.user.language),
-                    now,
-                    svc,
-                    list(context.args or []),
-                )
-                result = await fn(ctx)
+            for attempt in range(1, ATTEMPTS + 1):  # no pre-ping: a dead pooled connection is retried
+                try:
+                    async with svc.db.unit_of_work() as uow:
+                        contact = await touch_user(
+                            uow,
+                            tg_user.id,
+                            first_name=tg_user.first_name,
+                            telegram_language=tg_user.language_code,
+                            default_timezone=svc.default_timezone,
+                            now=now,
+                        )
+                        ctx = Ctx(
+                            update,
+                            context,
+                            uow,
+                            contact.user,
+                            contact.is_new,
+                            translator(contact.user.language),
+                            now,
+                            svc,
+                            list(context.args or []),
+                        )
+                        result = await fn(ctx)
+                    break
+                except Exception as exc:
+                    if attempt == ATTEMPTS or not dead_connection(exc):
+                        raise
+                    logger.warning("database connection was dead; running the update again")
             # Committed. Only now talk to Telegram.
             replies = [] if result is None else [result] if isinstance(result, Reply) else result
             await send(update, context, replies)

@@ -59,6 +59,7 @@ class Outgoing:
     photo: Callable[[], Awaitable[bytes]] | None = None  # a picture drawn at send time, `text` its caption
 
 
+BULK_LANE = "bulk"  # bot.ratelane.BULK: the rate budget serves replies before these
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
@@ -215,6 +216,10 @@ class ReminderScheduler:
             async with self.db.unit_of_work() as uow:
                 await uow.users.mark_blocked(blocked, self.clock())
 
+    def _bulk_lane(self) -> dict[str, str]:
+        """Nudges wait behind replies in the rate budget (bot.ratelane); only a rate-limited bot has lanes."""
+        return {"rate_limit_args": BULK_LANE} if getattr(self.bot, "rate_limiter", None) else {}
+
     async def _send(self, nudge: Nudge) -> tuple[str, str | None]:
         try:
             text, markup = self.render(nudge)
@@ -244,10 +249,11 @@ class ReminderScheduler:
                             caption=text[:1024],
                             reply_markup=markup,
                             parse_mode=ParseMode.HTML,
+                            **self._bulk_lane(),
                         )
                     else:
                         await self.bot.send_message(
-                            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+                            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML, **self._bulk_lane()
                         )
                     return "sent", None
                 except RetryAfter as exc:

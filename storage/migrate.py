@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported when a migration runs, not when the bot starts: it is ~0.3 s of start-up.
+
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     # Built in code so it works from an installed package too; no ini file, so no fileConfig.
     cfg = Config()
     cfg.set_main_option("script_location", str(files("storage") / "migrations"))
@@ -29,10 +35,14 @@ async def _run(engine: AsyncEngine, fn: Callable[..., None], *args: str) -> None
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    from alembic import command
+
     await _run(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    from alembic import command
+
     await _run(engine, command.downgrade, revision)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -42,6 +43,8 @@ NAMING = {
 }
 
 TOTAL_AYAHS = 6236  # the canonical ayah index runs 1..6236 (quran.TOTAL_AYAHS; storage stays independent)
+
+COVERAGE_BYTES = (TOTAL_AYAHS + 7) // 8  # a khatm's coverage bitmap
 
 # A surrogate key: BIGINT on Postgres, but SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -82,6 +85,7 @@ class Khatm(Base):
         UniqueConstraint("id", "user_id"),  # target of readings' composite foreign key
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("completed_at IS NULL OR completed_at >= started_at", name="completed_after_start"),
+        CheckConstraint(f"length(coverage) <= {COVERAGE_BYTES}", name="coverage_size"),
         Index(
             "ix_khatms_one_open_per_user",
             "user_id",
@@ -96,6 +100,9 @@ class Khatm(Base):
     number: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The union of the khatm's readings as a bitmap (bit i-1 = ayah index i, little-endian, trailing zero
+    # bytes trimmed): kept by every log so coverage never needs the readings (tracker.coverage reads it).
+    coverage: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class Reading(Base):

@@ -249,8 +249,12 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
             todays_ranges[user_id].append((a, b))
     with_goal = [u for u in users if u.id in main]
     khatms = await uow.khatms.open_for_many([u.id for u in with_goal]) if with_goal else {}
+    # Coverage comes from the khatm row and the continue point from each user's latest reading; only a
+    # khatm_by deadline still needs the khatm's rows (what was covered before today).
+    last_ends = await uow.readings.latest_ends([u.id for u in with_goal]) if with_goal else {}
     rows_by_khatm: dict[int, list] = defaultdict(list)
-    for row in await uow.readings.of_khatms([k.id for k in khatms.values()]):
+    by_date = [k.id for uid, k in khatms.items() if main[uid].kind == "khatm_by"]
+    for row in await uow.readings.of_khatms(by_date):
         rows_by_khatm[row.khatm_id].append(row)
     deadline_users = [u.id for u in with_goal if main[u.id].kind == "khatm_by"]
     completed = await uow.khatms.completed_for_many(deadline_users) if deadline_users else {}
@@ -265,8 +269,15 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
             todays_ranges[user.id],
             rows_by_khatm[khatm.id] if khatm else [],
             completed.get(user.id, []),
+            coverage.intervals_of(coverage.from_bytes(khatm.coverage)) if khatm else [],
+            _last_end(last_ends.get(user.id), khatm),
         )
     return result
+
+
+def _last_end(latest: tuple[int, int] | None, khatm) -> int | None:
+    """Where the latest reading ended, if it belongs to the open khatm (as /progress has it)."""
+    return latest[1] if latest and khatm is not None and latest[0] == khatm.id else None
 
 
 def _today(
@@ -277,6 +288,8 @@ def _today(
     todays: list[tuple[int, int]],
     khatm_rows: list,
     completed: list[datetime],
+    merged_now: list[coverage.Interval],
+    last_end: int | None,
 ) -> Today:
     """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
     covered_today = coverage.merge(todays)
@@ -293,9 +306,7 @@ def _today(
     ]
     if goal is None:
         return Today(today, None, habits=habits)
-    merged_now = coverage.merge((r.start_index, r.end_index) for r in khatm_rows)
-    latest = max(khatm_rows, key=lambda r: (r.recorded_at, r.id), default=None)
-    start = continue_point(merged_now, latest.end_index if latest else None) or Ayah(1, 1)
+    start = continue_point(merged_now, last_end) or Ayah(1, 1)
     if goal.kind == "khatm_by":
         achieved = any(local_date(at, user.timezone) >= goal.started_on for at in completed)
         before_today = coverage.merge(

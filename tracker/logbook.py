@@ -58,6 +58,9 @@ async def record_log(
         yesterday=yesterday,
         on_date=on_date,
     )
+    has = uow.users.state(user.id)  # loaded with the user on the hot path; None elsewhere
+    if has is not None and not has.has_circles:  # no circle: nothing to finish or announce, no query
+        return Logged(result, [], frozenset(), frozenset())
     finished = await circles.complete_covered_juz(uow, user, now)
     refresh = set()
     for round_id in sorted({r for r, _ in finished}):

@@ -52,7 +52,14 @@ async def open_khatm(uow: UnitOfWork, user_id: int, now: datetime) -> Khatm:
 
 
 async def khatm_coverage(uow: UnitOfWork, khatm_id: int) -> list[coverage.Interval]:
-    return coverage.merge(await uow.readings.ranges_of_khatm(khatm_id))
+    """The khatm's merged coverage, from the bitmap on its row (no reading is read)."""
+    khatm = await uow.khatms.get(khatm_id)  # the identity map has it when the khatm was loaded already
+    return coverage.intervals_of(coverage.from_bytes(khatm.coverage)) if khatm else []
+
+
+async def recompute_coverage(uow: UnitOfWork, khatm: Khatm) -> None:
+    """Rebuild the khatm's bitmap from its readings: after one is taken back (a union does not subtract)."""
+    khatm.coverage = coverage.to_bytes(coverage.mask_of(await uow.readings.ranges_of_khatm(khatm.id)))
 
 
 def _spans_of(readings: Sequence[Reading]) -> list[Span]:
@@ -75,34 +82,33 @@ async def log_reading(
     if not spans or len(spans) > MAX_SPANS_PER_LOG:
         raise ValueError(f"a log holds 1 to {MAX_SPANS_PER_LOG} passages, not {len(spans)}")
     khatm = await open_khatm(uow, user.id, now)
-    if update_id is not None:
-        existing = await uow.readings.for_update_id(user.id, update_id)
-        if existing:
-            covered = coverage.covered_count(await khatm_coverage(uow, khatm.id))
-            return LogResult(existing, _spans_of(existing), khatm.number, covered, 0, None, True)
     day = on_date or (local_yesterday(now, user.timezone) if yesterday else local_date(now, user.timezone))
-    before = await khatm_coverage(uow, khatm.id)
     text = (source_text or "")[:MAX_SOURCE_TEXT] or None
-    readings = [
-        await uow.readings.add(
-            Reading(
-                user_id=user.id,
-                khatm_id=khatm.id,
-                start_index=span.first_index,
-                end_index=span.last_index,
-                local_date=day,
-                recorded_at=now,
-                source=source,
-                source_text=text,
-                update_id=update_id,
-                part=part,
-            )
+    rows = [
+        dict(
+            user_id=user.id,
+            khatm_id=khatm.id,
+            start_index=span.first_index,
+            end_index=span.last_index,
+            local_date=day,
+            recorded_at=now,
+            source=source,
+            source_text=text,
+            update_id=update_id,
+            part=part,
         )
         for part, span in enumerate(spans)
     ]
-    after = coverage.merge([*before, *((r.start_index, r.end_index) for r in readings)])
-    covered = coverage.covered_count(after)
-    new = covered - coverage.covered_count(before)
+    before = coverage.from_bytes(khatm.coverage)
+    after = before | coverage.mask_of((span.first_index, span.last_index) for span in spans)
+    # One statement: the readings, the duplicate check (a redelivered update inserts nothing), and the
+    # khatm's new coverage when they went in.
+    readings = await uow.readings.add_new(rows, khatm=khatm, coverage=coverage.to_bytes(after))
+    if not readings:
+        existing = await uow.readings.for_update_id(user.id, update_id) if update_id is not None else []
+        return LogResult(existing, _spans_of(existing), khatm.number, before.bit_count(), 0, None, True)
+    covered = after.bit_count()
+    new = covered - before.bit_count()
     completed = None
     if covered == TOTAL_AYAHS:
         khatm.completed_at = now
@@ -123,6 +129,10 @@ async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Remov
         return None
     khatm_ids = {r.khatm_id for r in readings}
     await uow.readings.remove(readings)
+    for khatm_id in khatm_ids:
+        touched = await uow.khatms.get(khatm_id)
+        if touched is not None:
+            await recompute_coverage(uow, touched)
     reopened = None
     # Taking back the reading that completed a khatm reopens it, if the next one is still untouched.
     open_now = await uow.khatms.open_for(user.id)
@@ -130,7 +140,7 @@ async def _remove(uow: UnitOfWork, user: User, readings: list[Reading]) -> Remov
         closed = await uow.khatms.get(khatm_id)
         if closed is None or closed.completed_at is None or open_now is None:
             continue
-        if open_now.number == closed.number + 1 and not await uow.readings.ranges_of_khatm(open_now.id):
+        if open_now.number == closed.number + 1 and not open_now.coverage:
             await uow.khatms.remove(open_now)
             closed.completed_at = None
             await uow.flush()

@@ -34,7 +34,8 @@ async def touch_user(
     now: datetime,
 ) -> Contact:
     """The user behind an update, created on first contact. Writing to the bot again unblocks them."""
-    user = await uow.users.get(user_id)
+    state = await uow.users.get_with_state(user_id)  # what they have comes along: the log needs it
+    user = state.user if state is not None else None
     if user is None:
         # The first contact can come from a group and a private chat at the same moment (two chats run
         # concurrently): the row is created at most once and both updates carry on with it.

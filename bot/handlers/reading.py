@@ -276,7 +276,11 @@ async def log_parsed(ctx: Ctx, parsed: Parsed, day: date, *, source: str, source
     reply = confirmation(
         logged.result, ctx.t, yesterday=yesterday, on_date=None if day == today else day, continued=continued
     )
-    extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
+    has = ctx.uow.users.state(ctx.user.id)  # loaded with the user: None only off the usual path
+    if has is not None and not has.has_goals:  # no goal, no habit: nothing to say about today, no query
+        extra = []
+    else:
+        extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
     return TextLog(reply, logged)
 

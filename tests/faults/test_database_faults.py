@@ -29,7 +29,7 @@ async def test_postgres_cut_mid_update_apologises_writes_nothing_and_a_retry_wor
     assert await count(f.direct, Reading) == 0
     # The connection dies just as the reading's INSERT goes out: the handler has already read the user
     # and the khatm in this unit of work.
-    f.cut_on("INSERT INTO readings")
+    f.cut_on("WITH ins AS (INSERT INTO readings")  # the log: readings + khatm coverage, one statement
     update = c.updates.message(1, "read Al-Kahf 1-20")
     before = len(c.fake.calls)
     await c.process(update)

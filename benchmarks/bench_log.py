@@ -1,0 +1,251 @@
+"""The log hot path, side by side with bare python-telegram-bot, and its cost against history size.
+
+Run from the repository root (needs the local Postgres the tests use; TEST_DATABASE_URL to change it):
+
+    .venv/bin/python benchmarks/bench_log.py           # --logs 300 --rounds 5 --history 10,1000,100000
+
+What runs, in one process, on one throw-away database (dropped at the end):
+
+A. the real Application (`bot.app.build_application`: handlers, unit of work, Postgres) receiving a
+   private-chat "read al-kahf 1-20" from onboarded users, one update at a time;
+B. a bare PTB Application on the *same* FakeBotAPI whose only handler answers every text with one
+   sendMessage — what any bot costs before doing anything.
+
+A and B alternate in rounds (A, B, A, B, …) so both see the same machine load; each round's ratio A/B
+is printed and the median taken. Then the statements and round trips of one log are counted
+(`storage.counting`), and a log and /progress are timed for users with 10, 1,000 and 100,000 readings in
+their open khatm (seeded with COPY), the sizes alternating in rounds, with the ratio to the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+from loguru import logger  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from fake_telegram import FakeBotAPI, UpdateFactory  # noqa: E402
+from storage import Database, upgrade  # noqa: E402
+from storage.counting import counting  # noqa: E402
+from storage.models import User  # noqa: E402
+from tracker import coverage  # noqa: E402
+
+TOKEN = "123456:" + "P" * 35
+TEXT = "read al-kahf 1-20"
+FIRST_USER = 5_000_000
+
+
+async def _admin() -> tuple[asyncpg.Connection, object]:
+    server = make_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    )
+    conn = await asyncpg.connect(
+        host=server.host, port=server.port or 5432, user=server.username, database=server.database
+    )
+    return conn, server
+
+
+def bare_app(fake: FakeBotAPI):
+    async def reply(update: Update, context) -> None:
+        await context.bot.send_message(update.effective_chat.id, "✅ ok")
+
+    app = ApplicationBuilder().token(TOKEN).request(fake).get_updates_request(fake).build()
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    return app
+
+
+async def _seed_users(db: Database, ids: list[int], now: datetime) -> None:
+    async with db.unit_of_work() as uow:
+        for i in ids:
+            uow.session.add(User(id=i, first_name="Bench", timezone="UTC", created_at=now, onboarded_at=now))
+
+
+async def _seed_history(url: str, user_id: int, khatm_id: int, n: int) -> None:
+    """n one-ayah readings spread over ayahs 1..3000 (the khatm never completes) and the past year."""
+    u = make_url(url)
+    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, database=u.database)
+    try:
+        t0 = datetime(2025, 1, 1, tzinfo=UTC)
+        rows = (
+            (
+                user_id,
+                khatm_id,
+                i % 3000 + 1,
+                i % 3000 + 1,
+                date(2025, 1, 1) + timedelta(days=i % 300),
+                t0 + timedelta(seconds=i),
+                "message",
+                None,
+                None,
+                0,
+            )
+            for i in range(n)
+        )
+        cols = [
+            "user_id",
+            "khatm_id",
+            "start_index",
+            "end_index",
+            "local_date",
+            "recorded_at",
+            "source",
+            "source_text",
+            "update_id",
+            "part",
+        ]
+        await conn.copy_records_to_table("readings", records=rows, columns=cols)
+        mask = coverage.mask_of((i % 3000 + 1, i % 3000 + 1) for i in range(min(n, 3000)))
+        await conn.execute(
+            "UPDATE khatms SET coverage = $1::bytea WHERE id = $2",
+            coverage.to_bytes(mask),
+            khatm_id,
+        )
+        await conn.execute("ANALYZE readings")
+    finally:
+        await conn.close()
+
+
+async def _drive(app, factory: UpdateFactory, users: list[int], n: int, text: str = TEXT) -> float:
+    """n updates, one at a time, round-robin over users; seconds taken."""
+    started = time.perf_counter()
+    for i in range(n):
+        data = factory.message(users[i % len(users)], text)
+        await app.process_update(Update.de_json(data, app.bot))
+    return time.perf_counter() - started
+
+
+async def _drive_concurrently(app, factory: UpdateFactory, users: list[int], n: int) -> float:
+    """n updates over len(users) users at once, each user's in order; seconds taken."""
+
+    async def one_user(uid: int, count: int) -> None:
+        for _ in range(count):
+            await app.process_update(Update.de_json(factory.message(uid, TEXT), app.bot))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_user(uid, n // len(users)) for uid in users))
+    return time.perf_counter() - started
+
+
+async def bench(args: argparse.Namespace) -> None:
+    logger.remove()
+    admin, server = await _admin()
+    name = f"qt_bench_{uuid.uuid4().hex[:10]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    try:
+        await upgrade(db.engine)
+        now = datetime.now(UTC)
+        users = list(range(FIRST_USER, FIRST_USER + args.users))
+        await _seed_users(db, users, now)
+        fake = FakeBotAPI()
+        factory = UpdateFactory(fake=fake)
+        real = build_application(TOKEN, db, request=fake)
+        bare = bare_app(fake)
+        async with real, bare:
+            await _drive(real, factory, users, len(users))  # open everyone's khatm, warm caches
+            await _drive(bare, factory, users, 50)
+
+            # ---- A/B, alternating
+            print(f"A/B, {args.logs} logs per side per round, one update at a time ({args.rounds} rounds):")
+            ratios: list[float] = []
+            cpu_ratios: list[float] = []
+            for r in range(args.rounds):
+                fake.calls.clear()
+                cpu0 = time.process_time()
+                a = args.logs / await _drive(real, factory, users, args.logs)
+                cpu1 = time.process_time()
+                b = args.logs / await _drive(bare, factory, users, args.logs)
+                cpu2 = time.process_time()
+                ratios.append(a / b)
+                cpu_a, cpu_b = ((cpu1 - cpu0) / args.logs * 1000, (cpu2 - cpu1) / args.logs * 1000)
+                cpu_ratios.append(cpu_b / cpu_a)
+                print(
+                    f"  round {r + 1}: log path {a:,.0f}/s ({cpu_a:.2f} ms CPU each)   "
+                    f"bare PTB {b:,.0f}/s ({cpu_b:.2f} ms CPU)   ratio {a / b:.2f} (CPU {cpu_b / cpu_a:.2f})"
+                )
+            print(
+                f"  median ratio log path / bare PTB: {statistics.median(ratios):.2f} by wall clock, "
+                f"{statistics.median(cpu_ratios):.2f} by this process's CPU  (goal >= 0.40)"
+            )
+
+            # ---- concurrent: 10 users at once (as Telegram's 10 webhook connections), each in order
+            print(f"A/B, {args.logs} logs per side, 10 users at once:")
+            for r in range(min(3, args.rounds)):
+                fake.calls.clear()
+                a = args.logs / await _drive_concurrently(real, factory, users[:10], args.logs)
+                b = args.logs / await _drive_concurrently(bare, factory, users[:10], args.logs)
+                print(f"  round {r + 1}: log path {a:,.0f}/s   bare PTB {b:,.0f}/s   ratio {a / b:.2f}")
+
+            # ---- statements and round trips of one log
+            with counting(db.engine, keep_sql=True) as n:  # a log that adds to the khatm's coverage
+                await _drive(real, factory, users[:1], 1, "read al-mulk")
+            print(f"one log: {n.statements} statements, {n.round_trips} round trips, {n.pings} pre-pings")
+            for sql in n.sql:
+                print("    " + " ".join(sql.split())[:110])
+
+            # ---- cost against history
+            sizes = [int(s) for s in args.history.split(",")]
+            hist_users = []
+            for k, size in enumerate(sizes):
+                uid = FIRST_USER + 900_000 + k
+                await _seed_users(db, [uid], now)
+                await _drive(real, factory, [uid], 1)  # opens the khatm
+                async with db.unit_of_work() as uow:
+                    khatm = await uow.khatms.open_for(uid)
+                await _seed_history(url, uid, khatm.id, size)
+                hist_users.append(uid)
+            per = max(20, args.logs // 5)
+            times: dict[tuple[str, int], list[float]] = {}
+            for _ in range(args.rounds):
+                for size, uid in zip(sizes, hist_users, strict=True):
+                    fake.calls.clear()
+                    for kind, text in (("log", TEXT), ("/progress", "/progress")):
+                        took = await _drive(real, factory, [uid], per, text)
+                        times.setdefault((kind, size), []).append(took / per * 1000)
+            print(f"cost against readings in the open khatm (median ms over {args.rounds} rounds of {per}):")
+            for kind in ("log", "/progress"):
+                base = statistics.median(times[(kind, sizes[0])])
+                cells = []
+                for size in sizes:
+                    ms = statistics.median(times[(kind, size)])
+                    cells.append(f"{size:,}: {ms:.2f} ms (x{ms / base:.2f})")
+                print(f"  {kind:9} " + "   ".join(cells))
+        print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus")
+    finally:
+        await db.dispose()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--logs", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--history", default="10,1000,100000")
+    asyncio.run(bench(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
