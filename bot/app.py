@@ -91,29 +91,37 @@ def build_application(
 
     app = builder.post_shutdown(close_database).build()
     app.bot_data["services"] = Services(
-        db=db, clock=clock, default_timezone=default_timezone, admin_ids=frozenset(admin_ids)
+        db=db,
+        clock=clock,
+        default_timezone=default_timezone,
+        admin_ids=frozenset(admin_ids),
     )
     add_handlers(app)
     return app
 
 
 def add_handlers(app: Application) -> None:
+    # CommandHandler's default filter is UpdateType.MESSAGES — new *and edited* messages — and passing
+    # filters= replaces it: without UpdateType.MESSAGE an edited "/undo" would undo again.
+    new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", onboarding.start, filters=private))
-    app.add_handler(CommandHandler("settings", onboarding.settings, filters=private))
-    app.add_handler(CommandHandler("help", common.help_command, filters=private))
-    app.add_handler(CommandHandler("log", reading.log_command, filters=private))
-    app.add_handler(CommandHandler("undo", reading.undo_command, filters=private))
-    app.add_handler(CommandHandler("history", reading.history_command, filters=private))
-    app.add_handler(CommandHandler("progress", progress.progress_command, filters=private))
-    app.add_handler(CommandHandler("goal", goals.goal_command, filters=private))
-    app.add_handler(CommandHandler("next", goals.next_command, filters=private))
-    app.add_handler(CommandHandler("streak", streak.streak_command, filters=private))
-    app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
-    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
-    app.add_handler(CommandHandler("admin", common.admin_command, filters=private))
-    app.add_handler(CommandHandler("export", privacy.export_command, filters=private))
-    app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private))
+    # Edits come first, in every chat: the message of a log corrects it; nothing else re-runs.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, reading.edited_message))
+    app.add_handler(CommandHandler("start", onboarding.start, filters=private & new))
+    app.add_handler(CommandHandler("settings", onboarding.settings, filters=private & new))
+    app.add_handler(CommandHandler("help", common.help_command, filters=private & new))
+    app.add_handler(CommandHandler("log", reading.log_command, filters=private & new))
+    app.add_handler(CommandHandler("undo", reading.undo_command, filters=private & new))
+    app.add_handler(CommandHandler("history", reading.history_command, filters=private & new))
+    app.add_handler(CommandHandler("progress", progress.progress_command, filters=private & new))
+    app.add_handler(CommandHandler("goal", goals.goal_command, filters=private & new))
+    app.add_handler(CommandHandler("next", goals.next_command, filters=private & new))
+    app.add_handler(CommandHandler("streak", streak.streak_command, filters=private & new))
+    app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private & new))
+    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private & new))
+    app.add_handler(CommandHandler("admin", common.admin_command, filters=private & new))
+    app.add_handler(CommandHandler("export", privacy.export_command, filters=private & new))
+    app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private & new))
     app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(onboarding.choose_timezone, pattern=r"^tz:"))
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
@@ -130,7 +138,6 @@ def add_handlers(app: Application) -> None:
     circles.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
     app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, common.not_text))

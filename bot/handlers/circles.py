@@ -42,7 +42,7 @@ from tracker.clock import local_date
 ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few minutes at most
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _PENDING = "circles.pending"  # bot_data key: post-commit work of the updates in flight, by update id
-GROUPS = filters.ChatType.GROUPS
+GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE  # edits never re-run (bot/app.py)
 
 
 @dataclass

@@ -55,11 +55,6 @@ async def not_text(ctx: Ctx) -> Reply:
 
 
 @handler
-async def edited(ctx: Ctx) -> Reply:
-    return Reply(ctx.t("message.edited"))
-
-
-@handler
 async def stale_button(ctx: Ctx) -> Reply:
     return Reply("", toast=ctx.t("button.stale"))
 

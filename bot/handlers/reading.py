@@ -9,7 +9,7 @@ from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
-from tracker import goals, readings
+from tracker import corrections, goals, readings
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
 
@@ -149,6 +149,16 @@ async def log_text(
         source=source,
         yesterday=yesterday,
     )
+    msg = ctx.update.message  # not an edit, nor a button: a message the user may edit later
+    if msg is not None and not result.duplicate:
+        await corrections.remember_log(
+            ctx.uow,
+            ctx.user,
+            chat_id=msg.chat.id,
+            message_id=msg.message_id,
+            update_id=ctx.update.update_id,
+            now=ctx.now,
+        )
     if notify_circles:
         await after_log(ctx)
     reply = confirmation(result, ctx.t, yesterday=yesterday)
@@ -165,6 +175,63 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
             return replies
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
     return await log_text(ctx, ctx.text, source="message")
+
+
+def _edited_log_text(text: str) -> str | None:
+    """What an edited message says it read: its text, or the arguments of a /log command; None for any
+    other command (an edited command never runs again)."""
+    if not text.startswith("/"):
+        return text
+    command, _, rest = text.partition(" ")
+    if command.split("@")[0].lower() != "/log":
+        return None
+    return rest
+
+
+@handler
+async def edited_message(ctx: Ctx) -> Reply | None:
+    """An edited message. The message of a log: the log is corrected to what it says now. Anything else
+    (an old message edited into /undo, a live location moving): nothing runs again; a private chat hears
+    why, a group is not disturbed."""
+    msg = ctx.update.edited_message
+    in_private = msg.chat.type == "private"
+    ignored = Reply(ctx.t("message.edited")) if in_private and msg.location is None else None
+    text = _edited_log_text(msg.text or msg.caption or "")
+    if not text or not text.strip():
+        return ignored
+    if await ctx.uow.messages.find(msg.chat.id, msg.message_id) is None:
+        return ignored
+    _, text = readings.split_yesterday(text)  # the day stays the one the log was for
+    try:
+        spans = parse_reading(text)
+    except ParseError as err:
+        return Reply(parse_error_text(err, ctx.t))
+    if len(spans) > readings.MAX_SPANS_PER_LOG:
+        return Reply(
+            ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+        )
+    fixed = await corrections.correct_log(
+        ctx.uow,
+        ctx.user,
+        spans,
+        chat_id=msg.chat.id,
+        message_id=msg.message_id,
+        update_id=ctx.update.update_id,
+        now=ctx.now,
+        source_text=text,
+    )
+    if fixed is None:
+        return ignored
+    await after_log(ctx)
+    t = ctx.t
+    return Reply(
+        t(
+            "log.corrected",
+            before=spans_label(fixed.before, t),
+            after=spans_label(fixed.result.spans, t),
+            percent=t.percent(fixed.result.percent),
+        )
+    )
 
 
 @handler
