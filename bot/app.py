@@ -32,6 +32,7 @@ from bot.handlers import (
     streak,
 )
 from bot.i18n import LANGUAGES, translator
+from bot.outbox import Outbox
 from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
@@ -94,6 +95,7 @@ def build_application(
         db=db,
         clock=clock,
         default_timezone=default_timezone,
+        outbox=Outbox(app.bot, db, clock=clock),
         admin_ids=frozenset(admin_ids),
     )
     add_handlers(app)

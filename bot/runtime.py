@@ -8,35 +8,24 @@ ever held open across a Bot API call, and a failing handler leaves nothing half-
 from __future__ import annotations
 
 import functools
-import html
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from loguru import logger
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, translator
+from bot.outbox import Outbox, inline
+from scheduler.outbox import Buttons
 from storage import Database, UnitOfWork
 from storage.models import User
 from tracker.clock import Clock
 from tracker.users import touch_user
 
-MAX_TEXT = 4096  # Telegram's limit for one message
-
-Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+__all__ = ["Buttons", "Ctx", "Document", "Photo", "Reply", "Services", "handler", "inline", "send"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +35,7 @@ class Services:
     db: Database
     clock: Clock
     default_timezone: str
+    outbox: Outbox  # the one way out to Telegram
     admin_ids: frozenset[int] = frozenset()  # the operators (ADMIN_IDS): /admin
 
 
@@ -148,70 +138,53 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
     return run
 
 
-def inline(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-    )
-
-
-def _fit(text: str) -> tuple[str, str | None]:
-    """The text and its parse mode. Cutting HTML could split a tag, so an over-long reply goes plain."""
-    if len(text) <= MAX_TEXT:
-        return text, ParseMode.HTML
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return (plain if len(plain) <= MAX_TEXT else plain[: MAX_TEXT - 1] + "…"), None
-
-
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequence[Reply]) -> None:
+    """Say the replies, through the outbox (which owns Telegram's rules: bot/outbox.py). In a forum
+    topic, the replies go to the topic the update came from."""
+    outbox = services(context).outbox
     query = update.callback_query
-    toast = next((r.toast for r in replies if r.toast), None)
     if query is not None:
-        await query.answer(toast)
+        await outbox.answer(query.id, next((r.toast for r in replies if r.toast), None))
     chat = update.effective_chat
+    if chat is None:
+        return
+    msg = update.effective_message
+    thread = msg.message_thread_id if msg is not None and msg.is_topic_message else None
     for reply in replies:
-        if reply.photo is not None and chat is not None:
-            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # drawing takes a moment
+        if reply.photo is not None:
+            await outbox.chat_action(
+                chat.id, ChatAction.UPLOAD_PHOTO, thread_id=thread
+            )  # drawing takes a moment
             data = await reply.photo.render()
-            text, mode = _fit(reply.text)
-            await context.bot.send_photo(
+            await outbox.send_photo(
                 chat.id,
-                InputFile(data, reply.photo.filename),
-                caption=text[:1024] or None,
-                parse_mode=mode,
-                reply_markup=inline(reply.buttons),
+                data,
+                reply.photo.filename,
+                caption=reply.text,
+                buttons=reply.buttons,
+                thread_id=thread,
             )
-            continue
-        if reply.document is not None and chat is not None:
-            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-            text, mode = _fit(reply.text)
-            await context.bot.send_document(
-                chat.id,
-                InputFile(reply.document.data, reply.document.filename),
-                caption=text[:1024] or None,
-                parse_mode=mode,
+        elif reply.document is not None:
+            await outbox.chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT, thread_id=thread)
+            await outbox.send_document(
+                chat.id, reply.document.data, reply.document.filename, caption=reply.text, thread_id=thread
             )
+        elif not reply.text:
             continue
-        if not reply.text:
-            continue
-        if reply.edit and query is not None and query.message is not None:
-            text, mode = _fit(reply.text)
-            try:
-                await query.edit_message_text(text, parse_mode=mode, reply_markup=inline(reply.buttons))
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-            continue
-        markup: object = inline(reply.buttons)
-        if reply.location_keyboard:
-            markup = ReplyKeyboardMarkup(
-                [[KeyboardButton(reply.location_keyboard, request_location=True)]],
-                resize_keyboard=True,
-                one_time_keyboard=True,
+        elif reply.edit and query is not None and query.message is not None:
+            await outbox.edit_text(
+                chat.id, query.message.message_id, reply.text, buttons=reply.buttons, thread_id=thread
             )
-        elif reply.remove_keyboard:
-            markup = ReplyKeyboardRemove()
-        if chat is not None:
-            text, mode = _fit(reply.text)
-            await context.bot.send_message(chat.id, text, parse_mode=mode, reply_markup=markup)
+        else:
+            markup = None
+            if reply.location_keyboard:
+                markup = ReplyKeyboardMarkup(
+                    [[KeyboardButton(reply.location_keyboard, request_location=True)]],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                )
+            elif reply.remove_keyboard:
+                markup = ReplyKeyboardRemove()
+            await outbox.send_text(
+                chat.id, reply.text, buttons=reply.buttons, markup=markup, thread_id=thread
+            )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from loguru import logger
 from telegram import Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from bot.handlers.reading import log_text
 from bot.i18n import Translator, translator
-from bot.runtime import Ctx, Reply, handler, inline
+from bot.runtime import Ctx, Reply, handler
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
 from tracker import circles
@@ -97,10 +97,7 @@ def _group(
 
 async def _after_commit(app: Application, work: _Work) -> None:
     for circle_id in sorted(work.status):
-        try:
-            await refresh_status(app, circle_id, translator(work.lang))
-        except TelegramError:
-            logger.exception("could not refresh the status of circle {}", circle_id)
+        await refresh_status(app, circle_id, translator(work.lang))
     for circle_id in sorted(work.announce):
         schedule_flush(app, circle_id)
 
@@ -135,7 +132,10 @@ async def _flush_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def flush_circle(app: Application, circle_id: int) -> None:
-    """Announce what members logged since the last announcement, then refresh the round's status."""
+    """Announce what members logged since the last announcement, then refresh the round's status.
+
+    The watermark is claimed in the unit of work and given back when the send fails, so a refused or
+    timed-out announcement is said again by the next flush instead of being lost."""
     svc = app.bot_data["services"]
     async with svc.db.unit_of_work() as uow:
         news = await circles.take_announcement(uow, circle_id)
@@ -148,10 +148,13 @@ async def flush_circle(app: Application, circle_id: int) -> None:
             t("circle.announce.line", name=html.escape(name), what=spans_label(spans, t))
             for name, spans in news.items
         ]
-        try:
-            await app.bot.send_message(news.chat_id, "\n".join(lines))
-        except TelegramError:
-            logger.exception("could not announce in circle {}", circle_id)
+        sent = await svc.outbox.send_text(news.chat_id, "\n".join(lines), lane="bulk")
+        if not sent.ok and sent.outcome != "blocked":
+            async with svc.db.unit_of_work() as uow:
+                await circles.release_announcement(uow, news)
+            logger.warning(
+                "announcement in circle {} not sent ({}); kept for the next", circle_id, sent.error
+            )
     await refresh_status(app, circle_id, t)
 
 
@@ -238,52 +241,28 @@ async def refresh_status(app: Application, circle_id: int, t: Translator) -> Non
         for done in await uow.circles.rounds_to_close(circle_id):
             closing.append((done.status_message_id, await circles.round_status(uow, done, svc.clock())))
             done.status_message_id = None  # claimed: only this refresh closes it
+    outbox = svc.outbox
     for message_id, final in closing:
         text, _ = status_view(final, t)
-        await _edit_or_post(app, chat_id, message_id, text, None, post_if_gone=False)
+        if message_id is not None:
+            await outbox.edit_text(chat_id, message_id, text, repost=False, lane="bulk")
         buttons = (
             None
             if final.round.cancelled_at
             else [[(t("circle.button.next_round", number=t.num(final.round.number + 1)), f"cn:{circle_id}")]]
         )
-        await app.bot.send_message(chat_id, summary_text(final, t), reply_markup=inline(buttons))
+        await outbox.send_text(chat_id, summary_text(final, t), buttons=buttons, lane="bulk")
     if status is None:
         return
     text, buttons = status_view(status, t)
-    posted = await _edit_or_post(app, chat_id, status.round.status_message_id, text, buttons)
-    if posted is not None:
+    shown = await outbox.edit_text(
+        chat_id, status.round.status_message_id, text, buttons=buttons, lane="bulk"
+    )
+    if shown.reposted:  # the status message was gone (or never posted): remember the new one
         async with svc.db.unit_of_work() as uow:
             rnd = await uow.circles.round(status.round.id)
             if rnd is not None:
-                rnd.status_message_id = posted
-
-
-async def _edit_or_post(
-    app: Application,
-    chat_id: int,
-    message_id: int | None,
-    text: str,
-    buttons: list | None,
-    *,
-    post_if_gone: bool = True,
-) -> int | None:
-    """Edit the message; -> the id of a freshly posted one when it had to be posted, else None."""
-    if message_id is not None:
-        try:
-            await app.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=inline(buttons)
-            )
-            return None
-        except BadRequest as exc:
-            reason = str(exc).lower()
-            if "not modified" in reason:
-                return None
-            if "not found" not in reason and "can't be edited" not in reason:
-                raise
-    if not post_if_gone:
-        return None
-    sent = await app.bot.send_message(chat_id, text, reply_markup=inline(buttons))
-    return sent.message_id
+                rnd.status_message_id = shown.message_id
 
 
 def _period_lines(t: Translator, rows: list[MemberPeriod]) -> list[str]:

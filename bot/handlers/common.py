@@ -72,9 +72,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # saved, so "nothing was saved" would be false (and invite a duplicate); Telegram is refusing anyway.
         return
     try:
-        if upd.callback_query is not None:
-            await upd.callback_query.answer()
+        outbox = context.application.bot_data["services"].outbox
+        if upd.callback_query is not None:  # at most once: the runtime may have answered it already
+            await outbox.answer(upd.callback_query.id)
         t = translator(language_for(user.language_code if user else None))
-        await context.bot.send_message(upd.effective_chat.id, t("error.sorry"))
+        await outbox.send_text(upd.effective_chat.id, t("error.sorry"))
     except Exception:
         logger.exception("could not send the apology")
