@@ -146,6 +146,10 @@ async def test_a_timeout_is_not_retried(conversation, outbox):
 
 async def test_a_callback_query_is_answered_exactly_once(conversation, outbox):
     c = conversation
-    assert await outbox.answer("q-1", "Saved") is True
-    assert await outbox.answer("q-1") is False
-    assert [a.callback_query_id for a in c.fake.callback_answers()] == ["q-1"]
+    sent = await outbox.send_text(7, "press", buttons=[[("Undo", "undo:1")]])
+    message = c.fake.message(7, sent.message_id)
+    query_id = c.updates.callback(7, "undo:1", message)["callback_query"]["id"]
+    assert await outbox.answer(query_id, "Saved") is True
+    assert await outbox.answer(query_id) is False  # not sent: Telegram would refuse a second answer
+    assert [a.callback_query_id for a in c.fake.callback_answers()] == [query_id]
+    assert all(call.ok for call in c.fake.calls_to("answerCallbackQuery"))
