@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -36,6 +36,10 @@ from bot.outbox import Outbox
 from bot.runtime import Services
 from storage import Database
 from tracker.clock import Clock, system_clock
+
+# Exactly the update kinds the handlers below serve: Telegram sends nothing else (no business messages,
+# channel posts, reactions, polls …) — for polling and for the webhook alike (bot/web.py).
+ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 
 COMMANDS = (
     "log",
@@ -141,6 +145,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
+    # A photo whose caption says what was read ("read Al-Kahf today" under a picture of the mushaf).
+    app.add_handler(MessageHandler(private & new & filters.PHOTO & filters.CAPTION, reading.text_message))
     app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, common.not_text))
     app.add_error_handler(common.on_error)

@@ -249,6 +249,15 @@ class Outbox:
         )
         return Delivery(rest.outcome, (sent.message_id, *rest.message_ids), rest.error)
 
+    async def react(self, chat_id: int, message_id: int, emoji: str, *, lane: Lane = "reply") -> Delivery:
+        """React to a message (no new message: in a busy group this is what keeps within 20 a minute)."""
+
+        async def call(chat: int) -> Any:
+            return await self.bot.set_message_reaction(chat, message_id, emoji)
+
+        outcome, _, error = await self._call(lane, chat_id, call, "setMessageReaction")
+        return Delivery(outcome, (message_id,) if outcome == "sent" else (), error)
+
     async def chat_action(
         self, chat_id: int, action: str = ChatAction.TYPING, *, thread_id: int | None = None
     ) -> None:

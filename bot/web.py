@@ -54,6 +54,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, Updater
 
 from bot import metrics
+from bot.app import ALLOWED_UPDATES
 from storage import Database
 
 DEFAULT_WEBHOOK_PATH = "/telegram"
@@ -168,7 +169,7 @@ class Poller:
     async def start(self) -> None:
         await self.updater.initialize()
         # start_polling deletes a webhook left from webhook mode first (Telegram refuses getUpdates else).
-        await self.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await self.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
         self._consumer = asyncio.create_task(self._consume(), name="poller-consumer")
 
     async def _consume(self) -> None:
@@ -303,7 +304,7 @@ def create_web_app(
                 await application.bot.set_webhook(
                     webhook.public_url,
                     secret_token=webhook.secret,
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=list(ALLOWED_UPDATES),
                     max_connections=WEBHOOK_MAX_CONNECTIONS,
                 )
                 logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)

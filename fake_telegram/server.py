@@ -32,7 +32,13 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from telegram.constants import BotCommandLimit, ChatAction, FileSizeLimit, InlineKeyboardMarkupLimit
+from telegram.constants import (
+    BotCommandLimit,
+    ChatAction,
+    FileSizeLimit,
+    InlineKeyboardMarkupLimit,
+    ReactionEmoji,
+)
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -78,6 +84,7 @@ BUTTON_ACTIONS = (
     "pay",
 )  # fmt: skip
 CHAT_ACTIONS = frozenset(a.value for a in ChatAction)
+REACTIONS = frozenset(e.value for e in ReactionEmoji)  # the emoji a bot may react with
 COMMAND_RE = re.compile(
     rf"[a-z0-9_]{{{int(BotCommandLimit.MIN_COMMAND)},{int(BotCommandLimit.MAX_COMMAND)}}}"
 )
@@ -278,6 +285,7 @@ class FakeBotAPI(BaseRequest):
         self._updates: list[dict[str, Any]] = []
         self._update_event: asyncio.Event | None = None
         self._answered: set[str] = set()  # callback query ids answered once already
+        self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat, message) -> the bot's reaction
         self._queries: set[str] = set()  # callback query ids Telegram sent (learned from updates)
         self._threads: set[tuple[int, int]] = set()  # (chat id, message_thread_id) of forum topics
 
@@ -794,6 +802,24 @@ class FakeBotAPI(BaseRequest):
         if text is not None and len(str(text)) > 200:
             raise _bad_request("MESSAGE_TOO_LONG")
         self._answered.add(query_id)
+        return True
+
+    def _api_setMessageReaction(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
+        chat_id = self._require_chat(params)
+        message_id = _as_chat_id(params.get("message_id")) or 0
+        counter = self._message_ids.get(chat_id)
+        highest = (next(counter) - 1) if counter is not None else 0
+        if counter is not None:
+            self._message_ids[chat_id] = itertools.count(highest + 1)
+        if not 1 <= message_id <= highest or (chat_id, message_id) in self._deleted:
+            raise _bad_request("message to react not found")
+        reactions = params.get("reaction") or []
+        if isinstance(reactions, str):
+            reactions = json.loads(reactions)
+        for reaction in reactions:
+            if reaction.get("type") == "emoji" and reaction.get("emoji") not in REACTIONS:
+                raise _bad_request("REACTION_INVALID")
+        self.reactions[(chat_id, message_id)] = [r.get("emoji") for r in reactions]
         return True
 
     def _api_sendChatAction(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import html
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from loguru import logger
 from telegram import Update
@@ -32,7 +34,7 @@ from telegram.ext import (
 
 from bot.handlers.reading import log_text
 from bot.i18n import Translator, translator
-from bot.runtime import Ctx, Reply, handler
+from bot.runtime import Ctx, Reply, handler, not_from_the_user
 from bot.views import amount_text, spans_label
 from quran import JUZ_COUNT
 from tracker import circles
@@ -40,6 +42,12 @@ from tracker.circles import Board, Digest, MemberPeriod, RoundError, RoundNudge,
 from tracker.clock import local_date
 
 ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few minutes at most
+# Telegram lets a bot send 20 messages a minute to one group. A /log confirmation is a short reply while
+# the group is quiet; past this many in a minute it becomes a reaction on the member's message (no new
+# message) — their reading is named in the next batched announcement anyway. The rest of the 20 is left
+# for announcements, status messages and answers to other commands.
+GROUP_CONFIRMATIONS_PER_MINUTE = 8
+LOGGED_REACTION = "✍"
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _PENDING = "circles.pending"  # bot_data key: post-commit work of the updates in flight, by update id
 GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE  # edits never re-run (bot/app.py)
@@ -53,6 +61,28 @@ class _Work:
     status: set[int] = field(default_factory=set)  # circle ids whose round status to refresh
     announce: set[int] = field(default_factory=set)  # circle ids to schedule an announcement for
     lang: str = "en"
+
+
+class ConfirmationBudget:
+    """Text confirmations per group in the last minute (per process: a heuristic that keeps one instance
+    well inside the limit; a budget shared by every instance belongs behind the outbox's rate gate)."""
+
+    def __init__(self, per_minute: int = GROUP_CONFIRMATIONS_PER_MINUTE) -> None:
+        self.per_minute = per_minute
+        self._sent: dict[int, deque[datetime]] = {}
+
+    def take(self, chat_id: int, now: datetime) -> bool:
+        recent = self._sent.setdefault(chat_id, deque())
+        while recent and now - recent[0] >= timedelta(minutes=1):
+            recent.popleft()
+        if len(recent) >= self.per_minute:
+            return False
+        recent.append(now)
+        return True
+
+
+def _budget(ctx: Ctx) -> ConfirmationBudget:
+    return ctx.context.bot_data.setdefault("circles.confirmations", ConfirmationBudget())
 
 
 def _work(ctx: Ctx) -> _Work:
@@ -80,6 +110,8 @@ def _group(
     @functools.wraps(fn)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
+        if await not_from_the_user(update, context):  # forwards, anonymous admins: before getChatMember
+            return
         if user is None or chat is None or user.is_bot:
             return
         pending = context.bot_data.setdefault(_PENDING, {})
@@ -453,6 +485,8 @@ async def _log_command(ctx: Ctx) -> Reply:
     reply = await log_text(ctx, text, source="circle", notify_circles=False)
     if reply.buttons:  # logged: keep the group reply to its first line
         reply.text = reply.text.split("\n")[0]
+        if not _budget(ctx).take(ctx.update.effective_chat.id, ctx.now):
+            reply.react, reply.buttons = LOGGED_REACTION, None  # a busy group: react, don't post
         finished = await circles.complete_covered_juz(ctx.uow, ctx.user, ctx.now)
         work = _work(ctx)
         for c in await ctx.uow.circles.of_user(ctx.user.id):
@@ -665,7 +699,13 @@ async def _settings_button(ctx: Ctx) -> Reply:
 async def bot_membership(ctx: Ctx) -> Reply | None:
     """The bot added to a group (a welcome; a switched-off circle wakes up) or removed (switched off)."""
     change = ctx.update.my_chat_member
-    if change is None or change.chat.type not in ("group", "supergroup"):
+    if change is None:
+        return None
+    if change.chat.type == "private":  # blocked: no reminders until unblocked (touch_user unblocks)
+        if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            await ctx.uow.users.mark_blocked([ctx.user.id], ctx.now)
+        return None
+    if change.chat.type not in ("group", "supergroup"):
         return None
     status = change.new_chat_member.status
     if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
