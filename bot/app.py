@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -31,6 +38,7 @@ from bot.handlers import (
     stats,
     streak,
 )
+from bot.handlers.circles import ADMIN_COMMANDS, GROUP_COMMANDS, invites
 from bot.i18n import LANGUAGES, translator
 from bot.outbox import Outbox
 from bot.runtime import Services
@@ -113,6 +121,11 @@ def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     # Edits come first, in every chat: the message of a log corrects it; nothing else re-runs.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, reading.edited_message))
+    app.add_handler(
+        CommandHandler(
+            "start", invites.start_with_invite, filters=private & new & filters.Regex(invites.START)
+        )
+    )
     app.add_handler(CommandHandler("start", onboarding.start, filters=private & new))
     app.add_handler(CommandHandler("settings", onboarding.settings, filters=private & new))
     app.add_handler(CommandHandler("help", common.help_command, filters=private & new))
@@ -153,8 +166,16 @@ def add_handlers(app: Application) -> None:
 
 
 async def set_command_menu(app: Application) -> None:
-    """The command menu in every language we speak (English is also the default)."""
+    """The command menus, per scope and language: private chats (everything), groups (the circle's
+    commands), the groups' administrators (those plus /khatm and /reassign) — in English (also the
+    default for every other language) and in each language we speak."""
+    scopes = (
+        (BotCommandScopeAllPrivateChats(), COMMANDS, "command"),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS, "command.group"),
+        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS, "command.group"),
+    )
     for lang in LANGUAGES:
         t = translator(lang)
-        commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        for scope, names, prefix in scopes:
+            commands = [BotCommand(name, t(f"{prefix}.{name}")) for name in names]
+            await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)
