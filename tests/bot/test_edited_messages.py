@@ -92,3 +92,18 @@ async def test_in_a_group_an_edited_log_corrects_and_an_edit_into_undo_is_ignore
     assert await _edit(c, 1, "/leave", hello, **group) == []
     assert len(await c.readings(1)) == 1
     assert c.errors == []
+
+
+async def test_housekeeping_forgets_month_old_log_messages_then_their_edits_change_nothing(conversation):
+    from tracker import housekeeping
+
+    c = conversation
+    await c.onboard(22)
+    message_id = await _say(c, 22, "Al-Mulk")
+    c.clock.advance(days=31)
+    async with c.db.unit_of_work() as uow:
+        await housekeeping.prune(uow, c.clock())
+    replies = await _edit(c, 22, "Al-Kahf 1-10", message_id)
+    assert replies == ["I only read new messages. To change a log, use /undo and send it again."]
+    [reading] = await c.readings(22)
+    assert reading.end_index - reading.start_index == 29  # Al-Mulk's 30 ayahs, unchanged

@@ -153,3 +153,21 @@ async def test_a_callback_query_is_answered_exactly_once(conversation, outbox):
     assert await outbox.answer(query_id) is False  # not sent: Telegram would refuse a second answer
     assert [a.callback_query_id for a in c.fake.callback_answers()] == [query_id]
     assert all(call.ok for call in c.fake.calls_to("answerCallbackQuery"))
+
+
+async def test_a_button_whose_handler_fails_is_answered_once_with_the_apology(conversation, monkeypatch):
+    from tracker import readings
+
+    c = conversation
+    await c.send(7, "Al-Kahf 1-10")
+    message, data = c.find_button(7, "Undo")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(readings, "undo_log", broken)
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(7, data, message))
+    answers = [call for call in c.fake.calls[before:] if call.method == "answerCallbackQuery"]
+    assert len(answers) == 1 and answers[0].ok  # the error handler answered; nobody answered twice
+    assert c.texts_since(before)[-1].startswith("Sorry — something went wrong")

@@ -42,3 +42,15 @@ async def test_a_reply_in_a_forum_topic_goes_to_that_topic(circle):
     [call] = [call for call in c.fake.calls[before:] if call.method == "sendMessage"]
     assert call.ok and call.params["message_thread_id"] == 77
     assert call.params["text"].startswith("✅")
+
+
+async def test_a_round_started_in_a_forum_topic_shows_its_status_in_that_topic(circle):
+    c = circle.c
+    c.fake.add_topic(GROUP, 55)
+    topic = {"message_thread_id": 55, "is_topic_message": True}
+    before = len(c.fake.calls)
+    await c.process(c.updates.message(1, "/khatm", chat_id=GROUP, chat_title="Halaqa", extra=topic))
+    posted = [call for call in c.fake.calls[before:] if call.method == "sendMessage"]
+    assert posted and all(call.ok for call in posted)
+    assert [call.params.get("message_thread_id") for call in posted] == [55] * len(posted)
+    assert "Khatm round" in posted[-1].params["text"]

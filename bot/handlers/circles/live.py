@@ -18,11 +18,14 @@ ANNOUNCE_DELAY = 180.0  # seconds: one batched announcement per circle every few
 
 
 def refresh_after(ctx: Ctx, circle_id: int) -> None:
-    """Once this update has committed, bring the circle's round messages up to date (once per update)."""
+    """Once this update has committed, bring the circle's round messages up to date (once per update).
+    In a forum, a status message posted afresh goes to the topic the command came from."""
     t = ctx.t
+    msg = ctx.update.effective_message
+    thread = msg.message_thread_id if msg is not None and msg.is_topic_message else None
 
     async def refresh(app: Application) -> None:
-        await refresh_status(app, circle_id, t)
+        await refresh_status(app, circle_id, t, thread_id=thread)
 
     ctx.after_commit(("circle.status", circle_id), refresh)
 
@@ -91,7 +94,9 @@ async def flush_circle(app: Application, circle_id: int) -> None:
     await refresh_status(app, circle_id, t)
 
 
-async def refresh_status(app: Application, circle_id: int, t: Translator) -> None:
+async def refresh_status(
+    app: Application, circle_id: int, t: Translator, *, thread_id: int | None = None
+) -> None:
     """Bring the group's round messages up to date, after the caller's unit of work committed.
 
     Finished or cancelled rounds: the status message is *claimed* (its id cleared) and committed, then
@@ -123,12 +128,14 @@ async def refresh_status(app: Application, circle_id: int, t: Translator) -> Non
             if final.round.cancelled_at
             else [[(t("circle.button.next_round", number=t.num(final.round.number + 1)), f"cn:{circle_id}")]]
         )
-        await outbox.send_text(chat_id, summary_text(final, t), buttons=buttons, lane="bulk")
+        await outbox.send_text(
+            chat_id, summary_text(final, t), buttons=buttons, thread_id=thread_id, lane="bulk"
+        )
     if status is None:
         return
     text, buttons = status_view(status, t)
     shown = await outbox.edit_text(
-        chat_id, status.round.status_message_id, text, buttons=buttons, lane="bulk"
+        chat_id, status.round.status_message_id, text, buttons=buttons, thread_id=thread_id, lane="bulk"
     )
     if shown.reposted:  # the status message was gone (or never posted): remember the new one
         async with svc.db.unit_of_work() as uow:
