@@ -59,3 +59,23 @@ async def test_blocking_the_bot_is_recorded_at_once_and_unblocking_resumes(conve
 def test_allowed_updates_list_exactly_what_the_handlers_serve():
     assert set(ALLOWED_UPDATES) == {"message", "edited_message", "callback_query", "my_chat_member"}
     assert "business_message" not in ALLOWED_UPDATES and "channel_post" not in ALLOWED_UPDATES
+
+
+async def test_reminders_stop_while_the_bot_is_blocked_and_resume_when_unblocked(conversation):
+    from datetime import UTC, datetime, time, timedelta
+
+    from bot.nudges import render
+    from bot.outbox import Outbox
+    from scheduler import ReminderScheduler
+    from tests.scheduler.conftest import Sleeps, add_user, tick_at
+    from tracker.clock import system_clock
+
+    c = conversation
+    due = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
+    await add_user(c.db, 60, "UTC", due - timedelta(days=1), daily=time(7, 30))
+    nudger = ReminderScheduler(c.db, Outbox(c.app.bot, c.db, sleep=Sleeps()), render, clock=system_clock)
+    await c.process(c.updates.my_chat_member(60, 60, added=False))  # blocked, before the reminder's time
+    assert (await tick_at(nudger, due)).sent == 0
+    await c.process(c.updates.my_chat_member(60, 60, added=True))  # unblocked
+    report = await tick_at(nudger, due + timedelta(days=1))
+    assert report.sent == 1 and [m.chat_id for m in c.fake.sent_messages(60)] == [60]
