@@ -30,7 +30,15 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from loguru import logger
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, TelegramObject
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReactionTypeEmoji,
+    TelegramObject,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 
@@ -253,9 +261,13 @@ class Outbox:
         """React to a message (no new message: in a busy group this is what keeps within 20 a minute)."""
 
         async def call(chat: int) -> Any:
-            return await self.bot.set_message_reaction(chat, message_id, emoji)
+            return await self.bot.set_message_reaction(chat, message_id, ReactionTypeEmoji(emoji))
 
-        outcome, _, error = await self._call(lane, chat_id, call, "setMessageReaction")
+        try:
+            outcome, _, error = await self._call(lane, chat_id, call, "setMessageReaction", refusable=True)
+        except _Refused as refused:  # the group allows no (or other) reactions: the caller writes instead
+            logger.info("reaction in chat {} refused: {}", chat_id, refused.message)
+            return Delivery("failed", (), f"400 {refused.message}")
         return Delivery(outcome, (message_id,) if outcome == "sent" else (), error)
 
     async def chat_action(

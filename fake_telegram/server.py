@@ -819,7 +819,11 @@ class FakeBotAPI(BaseRequest):
         for reaction in reactions:
             if reaction.get("type") == "emoji" and reaction.get("emoji") not in REACTIONS:
                 raise _bad_request("REACTION_INVALID")
-        self.reactions[(chat_id, message_id)] = [r.get("emoji") for r in reactions]
+            if reaction.get("type") == "custom_emoji" and not str(reaction.get("custom_emoji_id")).isdigit():
+                raise _bad_request("REACTION_INVALID")
+        self.reactions[(chat_id, message_id)] = [
+            r.get("emoji") or r.get("custom_emoji_id") for r in reactions
+        ]
         return True
 
     def _api_sendChatAction(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:

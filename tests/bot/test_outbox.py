@@ -171,3 +171,13 @@ async def test_a_button_whose_handler_fails_is_answered_once_with_the_apology(co
     answers = [call for call in c.fake.calls[before:] if call.method == "answerCallbackQuery"]
     assert len(answers) == 1 and answers[0].ok  # the error handler answered; nobody answered twice
     assert c.texts_since(before)[-1].startswith("Sorry — something went wrong")
+
+
+async def test_a_refused_reaction_falls_back_without_an_error(conversation, outbox):
+    c = conversation
+    message_id = c.updates.message(7, "Al-Kahf 1-10")["message"]["message_id"]
+    assert (await outbox.react(7, message_id, "✍")).ok
+    refused = await outbox.react(7, message_id, "✅")  # not a reaction Telegram offers
+    assert refused.outcome == "failed" and refused.error.startswith("400 ")
+    assert c.fake.calls[-1].error == "Bad Request: REACTION_INVALID"
+    assert c.fake.reactions[(7, message_id)] == ["✍"]

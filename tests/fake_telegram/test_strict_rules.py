@@ -291,3 +291,15 @@ async def test_replies_and_topics_must_exist(api):
         bot.send_message(SUPERGROUP, "in no topic", message_thread_id=8),
         "Bad Request: message thread not found",
     )
+
+
+async def test_reactions_are_the_emoji_telegram_offers_on_a_message_that_exists(api):
+    from telegram import ReactionTypeEmoji
+
+    bot, fake, updates = api
+    message_id = updates.message(USER, "Al-Kahf 1-10")["message"]["message_id"]
+    await bot.set_message_reaction(USER, message_id, ReactionTypeEmoji("✍"))
+    invalid = "Bad Request: REACTION_INVALID"
+    await refused(fake, bot.set_message_reaction(USER, message_id, ReactionTypeEmoji("✅")), invalid)
+    not_found = "Bad Request: message to react not found"
+    await refused(fake, bot.set_message_reaction(USER, message_id + 40, ReactionTypeEmoji("✍")), not_found)
