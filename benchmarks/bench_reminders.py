@@ -40,6 +40,7 @@ from telegram.request import BaseRequest, RequestData
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.nudges import render
+from bot.outbox import Outbox
 from scheduler import ReminderScheduler
 from storage import Database, upgrade
 from tracker.clock import system_clock
@@ -175,7 +176,9 @@ async def measure_tick(n: int) -> dict[str, float]:
         fake = NullBotAPI()
         bot = Bot("123456:BENCH", request=fake, get_updates_request=fake)
         await bot.initialize()
-        scheduler = ReminderScheduler(db, bot, render, clock=system_clock, batch_size=500, max_batches=10_000)
+        scheduler = ReminderScheduler(
+            db, Outbox(bot, db), render, clock=system_clock, batch_size=500, max_batches=10_000
+        )
         gc.collect()
         rss_before = rss_mb()
         with time_machine.travel(DUE, tick=True):

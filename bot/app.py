@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -30,7 +36,9 @@ from bot.handlers import (
     stats,
     streak,
 )
+from bot.handlers.circles import ADMIN_COMMANDS, GROUP_COMMANDS, invites
 from bot.i18n import LANGUAGES, translator
+from bot.outbox import Outbox
 from bot.ratelane import LaneRateLimiter
 from bot.runtime import Services
 from storage import Database
@@ -95,6 +103,7 @@ def build_application(
         db=db,
         clock=clock,
         default_timezone=default_timezone,
+        outbox=Outbox(app.bot, db, clock=clock),
         admin_ids=frozenset(admin_ids),
         circle_news=circles.circle_news,
     )
@@ -103,22 +112,32 @@ def build_application(
 
 
 def add_handlers(app: Application) -> None:
+    # CommandHandler's default filter is UpdateType.MESSAGES — new *and edited* messages — and passing
+    # filters= replaces it: without UpdateType.MESSAGE an edited "/undo" would undo again.
+    new = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", onboarding.start, filters=private))
-    app.add_handler(CommandHandler("settings", onboarding.settings, filters=private))
-    app.add_handler(CommandHandler("help", common.help_command, filters=private))
-    app.add_handler(CommandHandler("log", reading.log_command, filters=private))
-    app.add_handler(CommandHandler("undo", reading.undo_command, filters=private))
-    app.add_handler(CommandHandler("history", reading.history_command, filters=private))
-    app.add_handler(CommandHandler("progress", progress.progress_command, filters=private))
-    app.add_handler(CommandHandler("goal", goals.goal_command, filters=private))
-    app.add_handler(CommandHandler("next", goals.next_command, filters=private))
-    app.add_handler(CommandHandler("streak", streak.streak_command, filters=private))
-    app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
-    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
-    app.add_handler(CommandHandler("admin", common.admin_command, filters=private))
-    app.add_handler(CommandHandler("export", privacy.export_command, filters=private))
-    app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private))
+    # Edits come first, in every chat: the message of a log corrects it; nothing else re-runs.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, reading.edited_message))
+    app.add_handler(
+        CommandHandler(
+            "start", invites.start_with_invite, filters=private & new & filters.Regex(invites.START)
+        )
+    )
+    app.add_handler(CommandHandler("start", onboarding.start, filters=private & new))
+    app.add_handler(CommandHandler("settings", onboarding.settings, filters=private & new))
+    app.add_handler(CommandHandler("help", common.help_command, filters=private & new))
+    app.add_handler(CommandHandler("log", reading.log_command, filters=private & new))
+    app.add_handler(CommandHandler("undo", reading.undo_command, filters=private & new))
+    app.add_handler(CommandHandler("history", reading.history_command, filters=private & new))
+    app.add_handler(CommandHandler("progress", progress.progress_command, filters=private & new))
+    app.add_handler(CommandHandler("goal", goals.goal_command, filters=private & new))
+    app.add_handler(CommandHandler("next", goals.next_command, filters=private & new))
+    app.add_handler(CommandHandler("streak", streak.streak_command, filters=private & new))
+    app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private & new))
+    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private & new))
+    app.add_handler(CommandHandler("admin", common.admin_command, filters=private & new))
+    app.add_handler(CommandHandler("export", privacy.export_command, filters=private & new))
+    app.add_handler(CommandHandler("deleteme", privacy.deleteme_command, filters=private & new))
     app.add_handler(CallbackQueryHandler(onboarding.choose_language, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(onboarding.choose_timezone, pattern=r"^tz:"))
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
@@ -136,16 +155,25 @@ def add_handlers(app: Application) -> None:
     circles.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
+    # A photo whose caption says what was read ("read Al-Kahf today" under a picture of the mushaf).
+    app.add_handler(MessageHandler(private & new & filters.PHOTO & filters.CAPTION, reading.text_message))
     app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, common.not_text))
     app.add_error_handler(common.on_error)
 
 
 async def set_command_menu(app: Application) -> None:
-    """The command menu in every language we speak (English is also the default)."""
+    """The command menus, per scope and language: private chats (everything), groups (the circle's
+    commands), the groups' administrators (those plus /khatm and /reassign) — in English (also the
+    default for every other language) and in each language we speak."""
+    scopes = (
+        (BotCommandScopeAllPrivateChats(), COMMANDS, "command"),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS, "command.group"),
+        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS, "command.group"),
+    )
     for lang in LANGUAGES:
         t = translator(lang)
-        commands = [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        for scope, names, prefix in scopes:
+            commands = [BotCommand(name, t(f"{prefix}.{name}")) for name in names]
+            await app.bot.set_my_commands(commands, scope=scope, language_code=None if lang == "en" else lang)

@@ -31,7 +31,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from fake_telegram import FakeBotAPI, UpdateFactory
-from fake_telegram.htmltext import TelegramHTML
+from fake_telegram.htmltext import ParsedHTML, parse_html
 from fake_telegram.server import EDIT_METHODS, SEND_METHODS, ApiCall, Clock
 
 __all__ = ["CONSOLE_TOKEN", "console_main", "render_text", "run_console"]
@@ -60,33 +60,28 @@ _ANSI = {
 _DIM = ("\033[2m", "\033[22m")
 
 
-class _TerminalHTML(TelegramHTML):
-    """The fake Telegram's HTML walker (the text as Telegram reads it), with ANSI styles and link targets
+class _TerminalHTML(ParsedHTML):
+    """The fake Telegram's HTML parser (the text as Telegram reads it), with ANSI styles and link targets
     written into the text it collects."""
 
     def __init__(self, color: bool) -> None:
         super().__init__()
         self.color = color
-        self.hrefs: list[str | None] = []
         self.link_start: list[int] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        super().handle_starttag(tag, attrs)
+    def start(self, tag: str, argument: str) -> None:
         if self.color and tag in _ANSI:
             self.parts.append(_ANSI[tag][0])
         if tag == "a":
-            self.hrefs.append(dict(attrs).get("href"))
             self.link_start.append(len(self.parts))
 
-    def handle_endtag(self, tag: str) -> None:
-        super().handle_endtag(tag)
+    def end(self, tag: str, argument: str) -> None:
         if self.color and tag in _ANSI:
             self.parts.append(_ANSI[tag][1])
-        if tag == "a" and self.hrefs:
-            href = self.hrefs.pop()
+        if tag == "a" and self.link_start:
             label = "".join(self.parts[self.link_start.pop() :])
-            if href and href != label:
-                self.parts.append(f" ({href})")
+            if argument and argument != label:
+                self.parts.append(f" ({argument})")
 
 
 def render_text(text: str, parse_mode: str | None, *, color: bool = False) -> str:
@@ -94,10 +89,7 @@ def render_text(text: str, parse_mode: str | None, *, color: bool = False) -> st
     entities unescaped, links shown as ``label (url)``."""
     mode = (parse_mode or "").upper()
     if mode == "HTML":
-        parser = _TerminalHTML(color)
-        parser.feed(text)
-        parser.close()
-        return "".join(parser.parts)
+        return parse_html(text, into=_TerminalHTML(color)).text
     if mode == "MARKDOWNV2":
         return re.sub(r"\\(.)", r"\1", text)
     return text

@@ -7,17 +7,17 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from loguru import logger
-from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
 from bot import metrics
 from bot.handlers import circles
 from bot.i18n import Translator, translator
+from bot.outbox import Outbox
 from bot.pictures import BOARD_MAX_ROWS, render_board, render_off_loop
-from bot.runtime import inline
 from bot.views import amount_text
 from quran import Span, surah_name, surah_span
 from scheduler import Nudge, Outgoing, ReminderScheduler
+from scheduler.outbox import Buttons
 from storage import Database, UnitOfWork
 from tracker import circles as circle_rules
 from tracker.clock import Clock
@@ -38,18 +38,18 @@ def duration_text(t: Translator, left: timedelta) -> str:
     return t("fmt.minutes", minutes=t.num(minutes))
 
 
-def _daily(t: Translator, today: Today) -> tuple[str, InlineKeyboardMarkup | None]:
+def _daily(t: Translator, today: Today) -> tuple[str, Buttons | None]:
     if today.goal is not None and today.portion is not None:
         text = t(
             "nudge.daily",
             what=html.escape(today.portion.label(t.lang)),
             amount=amount_text(t, today.unit, today.left),
         )
-        return text, inline([[_log_button(t("button.done"), today.portion)]])
+        return text, [[_log_button(t("button.done"), today.portion)]]
     return t("nudge.daily_no_goal"), None
 
 
-def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(nudge: Nudge) -> tuple[str, Buttons | None]:
     t = translator(nudge.language)
     if nudge.kind == "daily":
         return _daily(t, nudge.payload["today"])
@@ -65,7 +65,7 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
         if start is not None:
             page = portion_from(start, "pages", 1)
             buttons.insert(0, _log_button(t("nudge.one_page", what=page.label(t.lang)), page))
-        return text, inline([[b] for b in buttons])
+        return text, [[b] for b in buttons]
     if nudge.kind == "weekly":
         p = nudge.payload
         streak = (
@@ -81,9 +81,9 @@ def render(nudge: Nudge) -> tuple[str, InlineKeyboardMarkup | None]:
             streak=streak,
             where=html.escape(where),
         )
-        return text, inline([[(t("nudge.weekly_chart"), "stats:show")]])
+        return text, [[(t("nudge.weekly_chart"), "stats:show")]]
     kahf = surah_span(18)
-    return t("nudge.kahf"), inline([[_log_button(t("button.done"), kahf)]])
+    return t("nudge.kahf"), [[_log_button(t("button.done"), kahf)]]
 
 
 async def round_nudges(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
@@ -121,7 +121,8 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
 
 
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
-    return ReminderScheduler(db, app.bot, render, clock=clock, sources=[round_nudges, circle_digests])
+    outbox = Outbox(app.bot, db, clock=clock)
+    return ReminderScheduler(db, outbox, render, clock=clock, sources=[round_nudges, circle_digests])
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

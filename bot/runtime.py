@@ -3,42 +3,55 @@
 A handler is a coroutine `(ctx) -> Reply | list[Reply] | None`. It reads and writes through `ctx.uow`
 and *returns* what to say; the wrapper commits and only then talks to Telegram. So no transaction is
 ever held open across a Bot API call, and a failing handler leaves nothing half-written.
+
+Work that must follow the commit beyond the replies (a circle's live status edited, its announcement
+scheduled) is an *effect*: the handler records it with `ctx.after_commit(key, effect)` — once per key —
+and the wrapper runs the effects after the replies went out, each on its own (one failing does not stop
+the next). Like domain events collected in a unit of work and handled after commit by a message bus.
+What must be asked of Telegram *before* the unit of work opens (is this user a group admin?) is a
+`prepare` step whose answers the handler reads in `ctx.facts`.
 """
 
 from __future__ import annotations
 
 import functools
-import html
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from loguru import logger
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
+from bot.outbox import Outbox, inline
+from scheduler.outbox import Buttons
 from storage import Database, UnitOfWork
 from storage.models import User
 from storage.retry import ATTEMPTS, dead_connection
 from tracker.clock import Clock
 from tracker.logbook import Logged
-from tracker.users import touch_user
+from tracker.users import language_for, touch_user
 
-MAX_TEXT = 4096  # Telegram's limit for one message
+__all__ = [
+    "Buttons",
+    "Ctx",
+    "Document",
+    "Photo",
+    "Reply",
+    "Services",
+    "handler",
+    "inline",
+    "not_from_the_user",
+    "send",
+]
 
-Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+
+# Exactly the update kinds the handlers (bot/app.py) serve: Telegram sends nothing else (no business messages,
+# channel posts, reactions, polls …) — for polling and for the webhook alike (bot/web.py).
+ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,11 @@ class Services:
     db: Database
     clock: Clock
     default_timezone: str
+    outbox: Outbox  # the one way out to Telegram
     admin_ids: frozenset[int] = frozenset()  # the operators (ADMIN_IDS): /admin
     # What a log means for the user's circles (bot.handlers.circles.circle_news), handed to the private
     # logging paths here so that the private and the group handlers need not import each other.
-    circle_news: Callable[[Application, Logged], None] = lambda app, logged: None
+    circle_news: Callable[[Ctx, Logged], None] = lambda ctx, logged: None
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,10 @@ class Reply:
     toast: str | None = None  # a short notice on the pressed button
     document: Document | None = None  # sent as a file, `text` as its caption
     photo: Photo | None = None  # sent as a picture, `text` as its caption
+    react: str | None = None  # react to the user's message with this emoji instead; `text` if refused
+
+
+Effect = Callable[[Application], Awaitable[None]]
 
 
 @dataclass
@@ -92,11 +110,19 @@ class Ctx:
     now: datetime
     services: Services
     args: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # what `prepare` learned before the unit of work
+    effects: dict[Hashable, Effect] = field(default_factory=dict)  # run after commit, in order, once a key
+
+    def after_commit(self, key: Hashable, effect: Effect) -> None:
+        """Run `effect(application)` once the unit of work has committed and the replies went out; a
+        second effect under the same key in this update is the same work and is dropped."""
+        self.effects.setdefault(key, effect)
 
     @property
     def text(self) -> str:
+        """The message's text — or a photo's caption."""
         msg = self.update.effective_message
-        return (msg.text or "") if msg else ""
+        return (msg.text or msg.caption or "") if msg else ""
 
     @property
     def callback_data(self) -> str:
@@ -109,20 +135,63 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Reply | list[Reply] | None]]
+Prepare = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[dict[str, Any]]]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
-def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+ANONYMOUS_ADMIN = 1087968824  # GroupAnonymousBot: the sender of an anonymous group admin's messages
+
+
+async def not_from_the_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Messages that are not the sender's own words run nothing: a forward or a message sent via an
+    inline bot (a private chat hears why), a channel post forwarded into its discussion group, and an
+    anonymous admin writing as the group (who hears that the bot cannot tell who they are)."""
+    msg = update.message
+    if msg is None:
+        return False
+    chat = msg.chat
+    if msg.is_automatic_forward:
+        return True
+    anonymous = msg.sender_chat is not None or (msg.from_user and msg.from_user.id == ANONYMOUS_ADMIN)
+    if anonymous and chat.type != "private":
+        t = translator("en")  # the group speaks through no one whose language we know
+        await services(context).outbox.send_text(
+            chat.id, t("circle.anonymous"), thread_id=msg.message_thread_id if msg.is_topic_message else None
+        )
+        return True
+    if msg.forward_origin is None and msg.via_bot is None:
+        return False
+    if chat.type == "private" and msg.from_user is not None:
+        t = translator(language_for(msg.from_user.language_code))
+        await services(context).outbox.send_text(chat.id, t("message.forwarded"))
+    return True
+
+
+def handler(
+    fn: Handler | None = None, *, prepare: Prepare | None = None
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]] | Callable[[Handler], Any]:
+    """`@handler`, or `@handler(prepare=...)` to ask Telegram something before the unit of work opens."""
+    if fn is None:
+        return lambda f: _wrap(f, prepare)
+    return _wrap(fn, prepare)
+
+
+def _wrap(
+    fn: Handler, prepare: Prepare | None
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     @functools.wraps(fn)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         tg_user = update.effective_user
+        if await not_from_the_user(update, context):
+            return
         if tg_user is None or tg_user.is_bot:
             return
         svc = services(context)
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
+            facts = await prepare(update, context) if prepare is not None else {}
             now = svc.clock()
             for attempt in range(1, ATTEMPTS + 1):  # no pre-ping: a dead pooled connection is retried
                 try:
@@ -145,6 +214,7 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
                             now,
                             svc,
                             list(context.args or []),
+                            facts,
                         )
                         result = await fn(ctx)
                     break
@@ -155,75 +225,69 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
             # Committed. Only now talk to Telegram.
             replies = [] if result is None else [result] if isinstance(result, Reply) else result
             await send(update, context, replies)
+            for key, effect in ctx.effects.items():
+                try:
+                    await effect(context.application)
+                except Exception:
+                    logger.exception("effect {} after {} failed", key, fn.__name__)
             logger.debug("handled {} with {} replies", fn.__name__, len(replies))
 
     return run
 
 
-def inline(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-    )
-
-
-def _fit(text: str) -> tuple[str, str | None]:
-    """The text and its parse mode. Cutting HTML could split a tag, so an over-long reply goes plain."""
-    if len(text) <= MAX_TEXT:
-        return text, ParseMode.HTML
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return (plain if len(plain) <= MAX_TEXT else plain[: MAX_TEXT - 1] + "…"), None
+async def _reacted(outbox: Outbox, msg: Message, emoji: str) -> bool:
+    return (await outbox.react(msg.chat_id, msg.message_id, emoji)).ok
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequence[Reply]) -> None:
+    """Say the replies, through the outbox (which owns Telegram's rules: bot/outbox.py). In a forum
+    topic, the replies go to the topic the update came from."""
+    outbox = services(context).outbox
     query = update.callback_query
-    toast = next((r.toast for r in replies if r.toast), None)
     if query is not None:
-        await query.answer(toast)
+        await outbox.answer(query.id, next((r.toast for r in replies if r.toast), None))
     chat = update.effective_chat
+    if chat is None:
+        return
+    msg = update.effective_message
+    thread = msg.message_thread_id if msg is not None and msg.is_topic_message else None
     for reply in replies:
-        if reply.photo is not None and chat is not None:
-            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)  # drawing takes a moment
+        if reply.photo is not None:
+            await outbox.chat_action(
+                chat.id, ChatAction.UPLOAD_PHOTO, thread_id=thread
+            )  # drawing takes a moment
             data = await reply.photo.render()
-            text, mode = _fit(reply.text)
-            await context.bot.send_photo(
+            await outbox.send_photo(
                 chat.id,
-                InputFile(data, reply.photo.filename),
-                caption=text[:1024] or None,
-                parse_mode=mode,
-                reply_markup=inline(reply.buttons),
+                data,
+                reply.photo.filename,
+                caption=reply.text,
+                buttons=reply.buttons,
+                thread_id=thread,
             )
-            continue
-        if reply.document is not None and chat is not None:
-            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-            text, mode = _fit(reply.text)
-            await context.bot.send_document(
-                chat.id,
-                InputFile(reply.document.data, reply.document.filename),
-                caption=text[:1024] or None,
-                parse_mode=mode,
+        elif reply.document is not None:
+            await outbox.chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT, thread_id=thread)
+            await outbox.send_document(
+                chat.id, reply.document.data, reply.document.filename, caption=reply.text, thread_id=thread
             )
+        elif (
+            reply.react and msg is not None and (await outbox.react(chat.id, msg.message_id, reply.react)).ok
+        ) or not reply.text:
             continue
-        if not reply.text:
-            continue
-        if reply.edit and query is not None and query.message is not None:
-            text, mode = _fit(reply.text)
-            try:
-                await query.edit_message_text(text, parse_mode=mode, reply_markup=inline(reply.buttons))
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-            continue
-        markup: object = inline(reply.buttons)
-        if reply.location_keyboard:
-            markup = ReplyKeyboardMarkup(
-                [[KeyboardButton(reply.location_keyboard, request_location=True)]],
-                resize_keyboard=True,
-                one_time_keyboard=True,
+        elif reply.edit and query is not None and query.message is not None:
+            await outbox.edit_text(
+                chat.id, query.message.message_id, reply.text, buttons=reply.buttons, thread_id=thread
             )
-        elif reply.remove_keyboard:
-            markup = ReplyKeyboardRemove()
-        if chat is not None:
-            text, mode = _fit(reply.text)
-            await context.bot.send_message(chat.id, text, parse_mode=mode, reply_markup=markup)
+        else:
+            markup = None
+            if reply.location_keyboard:
+                markup = ReplyKeyboardMarkup(
+                    [[KeyboardButton(reply.location_keyboard, request_location=True)]],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                )
+            elif reply.remove_keyboard:
+                markup = ReplyKeyboardRemove()
+            await outbox.send_text(
+                chat.id, reply.text, buttons=reply.buttons, markup=markup, thread_id=thread
+            )

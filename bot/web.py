@@ -54,6 +54,7 @@ from telegram import Update
 from telegram.ext import Application, Updater
 
 from bot import metrics
+from bot.runtime import ALLOWED_UPDATES
 from storage import Database
 
 DEFAULT_WEBHOOK_PATH = "/telegram"
@@ -157,7 +158,7 @@ class Poller:
     async def start(self) -> None:
         await self.updater.initialize()
         # start_polling deletes a webhook left from webhook mode first (Telegram refuses getUpdates else).
-        await self.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await self.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
         self._consumer = asyncio.create_task(self._consume(), name="poller-consumer")
 
     async def _consume(self) -> None:
@@ -292,7 +293,7 @@ def create_web_app(
                 await application.bot.set_webhook(
                     webhook.public_url,
                     secret_token=webhook.secret,
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=list(ALLOWED_UPDATES),
                     max_connections=WEBHOOK_MAX_CONNECTIONS,
                 )
                 logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)

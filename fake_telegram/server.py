@@ -32,10 +32,17 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from telegram.constants import (
+    BotCommandLimit,
+    ChatAction,
+    FileSizeLimit,
+    InlineKeyboardMarkupLimit,
+    ReactionEmoji,
+)
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from fake_telegram.htmltext import html_to_plain, is_html, parse_html
+from fake_telegram.htmltext import html_to_plain, is_html, parse_html, utf16_len
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,8 +72,28 @@ def _timestamp(clock: Clock) -> int:
     return int(clock().timestamp())
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+_utf16_len = utf16_len
+
+# Facts from the Bot API (limits as python-telegram-bot's telegram.constants carries them).
+PARSE_MODES = frozenset({"html", "markdownv2", "markdown"})  # the server lowercases the value
+MAX_BUTTONS = int(InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER)  # 100
+MAX_BUTTONS_PER_ROW = int(InlineKeyboardMarkupLimit.BUTTONS_PER_ROW)  # 8
+BUTTON_ACTIONS = (
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text", "callback_game",
+    "pay",
+)  # fmt: skip
+CHAT_ACTIONS = frozenset(a.value for a in ChatAction)
+REACTIONS = frozenset(e.value for e in ReactionEmoji)  # the emoji a bot may react with
+COMMAND_RE = re.compile(
+    rf"[a-z0-9_]{{{int(BotCommandLimit.MIN_COMMAND)},{int(BotCommandLimit.MAX_COMMAND)}}}"
+)
+MAX_COMMANDS = int(BotCommandLimit.MAX_COMMAND_NUMBER)  # 100
+MAX_COMMAND_DESCRIPTION = int(BotCommandLimit.MAX_DESCRIPTION)  # 256
+MAX_PHOTO_BYTES = int(FileSizeLimit.PHOTOSIZE_UPLOAD)  # 10 MB
+MAX_UPLOAD_BYTES = int(FileSizeLimit.FILESIZE_UPLOAD)  # 50 MB
+MAX_PHOTO_SIDES = 10_000  # width + height
+MAX_PHOTO_RATIO = 20
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,6 +284,10 @@ class FakeBotAPI(BaseRequest):
         self._listeners: list[Callable[[ApiCall], None]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_event: asyncio.Event | None = None
+        self._answered: set[str] = set()  # callback query ids answered once already
+        self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat, message) -> the bot's reaction
+        self._queries: set[str] = set()  # callback query ids Telegram sent (learned from updates)
+        self._threads: set[tuple[int, int]] = set()  # (chat id, message_thread_id) of forum topics
 
     # ---- BaseRequest interface ---------------------------------------------------------------
 
@@ -405,6 +436,13 @@ class FakeBotAPI(BaseRequest):
             for chat in (msg or {}).get("chat"), value.get("chat"):
                 if isinstance(chat, dict) and chat.get("id") is not None and chat["id"] not in self._chats:
                     self._chats[chat["id"]] = dict(chat)
+            if "callback_query" in update and value.get("id") is not None:
+                self._queries.add(str(value["id"]))
+            chat_of = (msg or {}).get("chat") or {}
+            if (msg or {}).get("is_topic_message") and (msg or {}).get("message_thread_id"):
+                self._threads.add((chat_of.get("id"), msg["message_thread_id"]))
+            if (msg or {}).get("forum_topic_created") and (msg or {}).get("message_id"):
+                self._threads.add((chat_of.get("id"), msg["message_id"]))
             user = value.get("from")
             if isinstance(user, dict) and user.get("id") is not None and user["id"] not in self._chats:
                 self._chats[user["id"]] = {
@@ -412,6 +450,10 @@ class FakeBotAPI(BaseRequest):
                     "type": "private",
                     **{k: user[k] for k in ("first_name", "last_name", "username") if k in user},
                 }
+
+    def add_topic(self, chat_id: int, thread_id: int) -> None:
+        """A forum topic exists in ``chat_id`` (replies may go to its ``message_thread_id``)."""
+        self._threads.add((chat_id, thread_id))
 
     def next_message_id(self, chat_id: int) -> int:
         """Allocate the next message id of ``chat_id`` (shared by bot and user messages)."""
@@ -525,8 +567,39 @@ class FakeBotAPI(BaseRequest):
                         return cid
             raise _bad_request("chat not found")
         if chat_id in self._blocked:
+            if chat_id < 0:
+                raise _ApiError(403, f"Forbidden: bot was kicked from the {self._group_kind(chat_id)} chat")
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id < 0:
+            status = self._admins.get(chat_id, {}).get(self.bot_id)
+            if status == "kicked":
+                raise _ApiError(403, f"Forbidden: bot was kicked from the {self._group_kind(chat_id)} chat")
+            if status == "left":
+                raise _ApiError(
+                    403, f"Forbidden: bot is not a member of the {self._group_kind(chat_id)} chat"
+                )
         return chat_id
+
+    def _group_kind(self, chat_id: int) -> str:
+        return "supergroup" if self._chat_dict(chat_id).get("type") == "supergroup" else "group"
+
+    def _check_target(self, chat_id: int, params: dict[str, Any]) -> None:
+        """A reply must point at a message of the chat, a topic id at a topic that exists."""
+        thread = _as_chat_id(params.get("message_thread_id"))
+        if thread is not None and (chat_id, thread) not in self._threads:
+            raise _bad_request("message thread not found")
+        reply = params.get("reply_parameters")
+        if isinstance(reply, str):
+            reply = json.loads(reply)
+        target = _as_chat_id((reply or {}).get("message_id", params.get("reply_to_message_id")))
+        if target is None or (reply or {}).get("allow_sending_without_reply"):
+            return
+        counter = self._message_ids.get(chat_id)
+        highest = (next(counter) - 1) if counter is not None else 0
+        if counter is not None:
+            self._message_ids[chat_id] = itertools.count(highest + 1)
+        if not 1 <= target <= highest or (chat_id, target) in self._deleted:
+            raise _bad_request("message to be replied not found")
 
     def _answer(self, method: str, params: dict[str, Any], files: list[UploadedFile]) -> Any:
         handler = getattr(self, f"_api_{method}", None)
@@ -539,18 +612,20 @@ class FakeBotAPI(BaseRequest):
     def _check_text(self, text: Any, parse_mode: str | None, *, caption: bool) -> str:
         text = "" if text is None else str(text)
         plain = text
+        if parse_mode is not None and str(parse_mode).lower() not in PARSE_MODES:
+            raise _bad_request("unsupported parse_mode")
         if is_html(parse_mode):
             parsed = parse_html(text)
             if parsed.error:
                 raise _bad_request(f"can't parse entities: {parsed.error}")
             plain = "".join(parsed.parts)
         if caption:
-            if len(plain) > MAX_CAPTION_LENGTH:
+            if utf16_len(plain.strip()) > MAX_CAPTION_LENGTH:
                 raise _bad_request("message caption is too long")
         else:
             if not plain.strip():
                 raise _bad_request("message text is empty")
-            if len(plain) > MAX_TEXT_LENGTH:
+            if utf16_len(plain.strip()) > MAX_TEXT_LENGTH:  # Telegram counts UTF-16 units, after parsing
                 raise _bad_request("message is too long")
         return plain
 
@@ -560,11 +635,27 @@ class FakeBotAPI(BaseRequest):
             return None
         if isinstance(markup, str):
             markup = json.loads(markup)
-        for row in markup.get("inline_keyboard") or []:
+        rows = markup.get("inline_keyboard") or []
+        if sum(len(row) for row in rows) > MAX_BUTTONS or any(len(row) > MAX_BUTTONS_PER_ROW for row in rows):
+            raise _bad_request("reply markup is too long")
+        for row in rows:
             for button in row:
+                actions = [key for key in BUTTON_ACTIONS if key in button]
+                if not actions:
+                    raise _bad_request(
+                        "can't parse inline keyboard button: "
+                        "Text buttons are unallowed in the inline keyboard"
+                    )
+                if len(actions) > 1:
+                    raise _bad_request(
+                        "can't parse inline keyboard button: exactly one of the optional fields must be used"
+                    )
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
                     raise _bad_request("BUTTON_DATA_INVALID")
+                url = button.get("url")
+                if url is not None and not re.fullmatch(r"(https?|tg)://[^\s/$.?#][^\s]*", str(url)):
+                    raise _bad_request("BUTTON_URL_INVALID")
                 if not button.get("text"):
                     raise _bad_request("text buttons are unallowed in the inline keyboard")
         return markup
@@ -596,6 +687,7 @@ class FakeBotAPI(BaseRequest):
 
     def _api_sendMessage(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
         chat_id = self._require_chat(params)
+        self._check_target(chat_id, params)
         plain = self._check_text(params.get("text"), params.get("parse_mode"), caption=False)
         msg = self._new_message(chat_id, params)
         msg["text"] = plain
@@ -603,11 +695,14 @@ class FakeBotAPI(BaseRequest):
 
     def _send_media(self, kind: str, params: dict[str, Any], files: list[UploadedFile]) -> Any:
         chat_id = self._require_chat(params)
+        self._check_target(chat_id, params)
         caption = self._check_text(params.get("caption"), params.get("parse_mode"), caption=True)
         upload = next((f for f in files if f.field == kind), files[0] if files else None)
         ref = params.get(kind)
         if upload is None and not isinstance(ref, str):
             raise _bad_request(f"there is no {kind} in the request")
+        if upload is not None:
+            _check_upload(kind, upload)
         file_id, unique_id = self._new_file_ids()
         if upload is not None:
             self._files[file_id] = upload
@@ -700,17 +795,63 @@ class FakeBotAPI(BaseRequest):
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
+        query_id = str(params.get("callback_query_id"))
+        if query_id in self._answered or (self._queries and query_id not in self._queries):
+            raise _bad_request("query is too old and response timeout expired or query ID is invalid")
         text = params.get("text")
         if text is not None and len(str(text)) > 200:
             raise _bad_request("MESSAGE_TOO_LONG")
+        self._answered.add(query_id)
+        return True
+
+    def _api_setMessageReaction(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
+        chat_id = self._require_chat(params)
+        message_id = _as_chat_id(params.get("message_id")) or 0
+        counter = self._message_ids.get(chat_id)
+        highest = (next(counter) - 1) if counter is not None else 0
+        if counter is not None:
+            self._message_ids[chat_id] = itertools.count(highest + 1)
+        if not 1 <= message_id <= highest or (chat_id, message_id) in self._deleted:
+            raise _bad_request("message to react not found")
+        reactions = params.get("reaction") or []
+        if isinstance(reactions, str):
+            reactions = json.loads(reactions)
+        for reaction in reactions:
+            if reaction.get("type") == "emoji" and reaction.get("emoji") not in REACTIONS:
+                raise _bad_request("REACTION_INVALID")
+            if reaction.get("type") == "custom_emoji" and not str(reaction.get("custom_emoji_id")).isdigit():
+                raise _bad_request("REACTION_INVALID")
+        self.reactions[(chat_id, message_id)] = [
+            r.get("emoji") or r.get("custom_emoji_id") for r in reactions
+        ]
         return True
 
     def _api_sendChatAction(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
-        self._require_chat(params)
+        chat_id = self._require_chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise _bad_request("wrong parameter action in request")
+        thread = _as_chat_id(params.get("message_thread_id"))
+        if thread is not None and (chat_id, thread) not in self._threads:
+            raise _bad_request("message thread not found")
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
-        self.commands[_commands_key(params)] = list(params.get("commands") or [])
+        commands = params.get("commands")
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        if not isinstance(commands, list):
+            raise _bad_request('field "commands" must be an Array')
+        if len(commands) > MAX_COMMANDS:
+            raise _bad_request("too many commands specified")
+        for command in commands:
+            if not COMMAND_RE.fullmatch(str(command.get("command", ""))):
+                raise _bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", "")).strip()) <= MAX_COMMAND_DESCRIPTION:
+                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        language = params.get("language_code")
+        if language and not re.fullmatch(r"[a-z]{2}", str(language)):
+            raise _bad_request("invalid language code specified")
+        self.commands[_commands_key(params)] = list(commands)
         return True
 
     def _api_getMyCommands(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
@@ -818,6 +959,29 @@ _TRIVIAL_TRUE = frozenset(
         "unpinAllChatMessages", "leaveChat", "setMyDefaultAdministratorRights",
     }
 )  # fmt: skip
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG (from its IHDR chunk), None for anything else."""
+    if len(data) >= 24 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None
+
+
+def _check_upload(kind: str, upload: UploadedFile) -> None:
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise _ApiError(413, "Request Entity Too Large")
+    if kind != "photo":
+        return
+    if upload.size > MAX_PHOTO_BYTES:
+        raise _bad_request("PHOTO_SAVE_FILE_INVALID")
+    size = _png_size(upload.data)
+    if size is not None:
+        width, height = size
+        if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * max(
+            1, min(width, height)
+        ):
+            raise _bad_request("PHOTO_INVALID_DIMENSIONS")
 
 
 def _commands_key(params: dict[str, Any]) -> str:

@@ -89,10 +89,12 @@ def make_message_update(
     message_id: int | None = None,
     chat_title: str | None = None,
     entities: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A text message from ``user_id`` (in their private chat unless ``chat_id`` is given;
     ``chat_type`` is inferred from the id when omitted). A leading ``/command`` gets its
-    ``bot_command`` entity, like Telegram adds it."""
+    ``bot_command`` entity, like Telegram adds it. ``extra`` adds Message fields as Telegram sends them
+    (``forward_origin``, ``via_bot``, ``sender_chat``, ``message_thread_id`` + ``is_topic_message`` …)."""
     msg = _base_message(
         user_id, chat_id=chat_id, chat_type=chat_type, first_name=first_name,
         language_code=language_code, username=username, date=date, message_id=message_id,
@@ -102,6 +104,7 @@ def make_message_update(
     ents = _command_entities(text) if entities is None else entities
     if ents:
         msg["entities"] = ents
+    msg.update(extra or {})
     return {"update_id": update_id, "message": msg}
 
 

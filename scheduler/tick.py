@@ -16,10 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from loguru import logger
-from telegram import Bot, InlineKeyboardMarkup, InputFile
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from scheduler.outbox import Buttons, Sender
 from storage import Database, UnitOfWork
 from tracker import deciding, housekeeping, reminders
 from tracker.clock import Clock
@@ -54,17 +52,15 @@ class Outgoing:
 
     chat_id: int
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    buttons: Buttons | None = None
     user_id: int | None = None  # whose 403 means "blocked the bot"; None for a message to a group
     photo: Callable[[], Awaitable[bytes]] | None = None  # a picture drawn at send time, `text` its caption
 
 
-BULK_LANE = "bulk"  # bot.ratelane.BULK: the rate budget serves replies before these
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
-Render = Callable[[Nudge], tuple[str, InlineKeyboardMarkup | None]]
+Render = Callable[[Nudge], tuple[str, Buttons | None]]
 Source = Callable[[UnitOfWork, datetime], Awaitable[list[Outgoing]]]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 def _count(report: TickReport, outcomes: list[tuple[str, str | None]]) -> None:
@@ -80,12 +76,16 @@ def _count(report: TickReport, outcomes: list[tuple[str, str | None]]) -> None:
 
 
 class ReminderScheduler:
-    """Runs ticks. Safe to run in several processes against one Postgres (SKIP LOCKED + unique claims)."""
+    """Runs ticks. Safe to run in several processes against one Postgres (SKIP LOCKED + unique claims).
+
+    Everything leaves through the injected `outbox` (bot/outbox.py), which owns Telegram's rules (429
+    waits, 403 recorded as blocked, timeouts not retried); the tick only counts what happened.
+    """
 
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        outbox: Sender,
         render: Render,
         *,
         clock: Clock,
@@ -93,13 +93,10 @@ class ReminderScheduler:
         batch_size: int = 500,
         max_batches: int = 400,
         concurrency: int = 64,
-        max_retries: int = 1,
-        sleep: Sleep = asyncio.sleep,
         sources: Sequence[Source] = (),
     ) -> None:
-        self.db, self.bot, self.render, self.clock = db, bot, render, clock
+        self.db, self.outbox, self.render, self.clock = db, outbox, render, clock
         self.grace, self.batch_size, self.max_batches = grace, batch_size, max_batches
-        self.max_retries, self.sleep = max_retries, sleep
         self._limit = asyncio.Semaphore(concurrency)
         self.sources = list(sources)
         self.last_tick_at: datetime | None = None
@@ -171,9 +168,6 @@ class ReminderScheduler:
         _count(report, outcomes)
         now = self.clock()
         sent = [n.delivery_id for n, (outcome, _) in zip(nudges, outcomes, strict=True) if outcome == "sent"]
-        blocked = [
-            n.user_id for n, (outcome, _) in zip(nudges, outcomes, strict=True) if outcome == "blocked"
-        ]
         failed = [
             (n.delivery_id, err)
             for n, (outcome, err) in zip(nudges, outcomes, strict=True)
@@ -183,7 +177,6 @@ class ReminderScheduler:
             await uow.deliveries.mark_sent(sent, now)
             for delivery_id, error in failed:
                 await uow.deliveries.mark_failed(delivery_id, error or "failed")
-            await uow.users.mark_blocked(blocked, now)
 
     async def _housekeeping(self) -> None:
         """Once an hour: drop claims and handled-update records too old to prevent anything."""
@@ -203,22 +196,10 @@ class ReminderScheduler:
         if not outgoing:
             return
         outcomes = await asyncio.gather(
-            *(self._deliver(o.chat_id, o.text, o.markup, o.photo) for o in outgoing)
+            *(self._deliver(o.chat_id, o.text, o.buttons, o.photo) for o in outgoing)
         )
-        blocked = [
-            o.user_id
-            for o, (outcome, _) in zip(outgoing, outcomes, strict=True)
-            if outcome == "blocked" and o.user_id is not None
-        ]
         report.due += len(outgoing)
         _count(report, outcomes)
-        if blocked:
-            async with self.db.unit_of_work() as uow:
-                await uow.users.mark_blocked(blocked, self.clock())
-
-    def _bulk_lane(self) -> dict[str, str]:
-        """Nudges wait behind replies in the rate budget (bot.ratelane); only a rate-limited bot has lanes."""
-        return {"rate_limit_args": BULK_LANE} if getattr(self.bot, "rate_limiter", None) else {}
 
     async def _send(self, nudge: Nudge) -> tuple[str, str | None]:
         try:
@@ -234,41 +215,16 @@ class ReminderScheduler:
         self,
         chat_id: int,
         text: str,
-        markup: InlineKeyboardMarkup | None,
+        buttons: Buttons | None,
         photo: Callable[[], Awaitable[bytes]] | None = None,
     ) -> tuple[str, str | None]:
-        """Send once; wait out a 429 and retry (max_retries times); 403 or a vanished chat is "blocked"."""
+        """Send once through the outbox (a blocked user is recorded there); -> (outcome, error)."""
         picture = await photo() if photo is not None else None
         async with self._limit:
-            for attempt in range(self.max_retries + 1):
-                try:
-                    if picture is not None:
-                        await self.bot.send_photo(
-                            chat_id,
-                            InputFile(picture, "digest.png"),
-                            caption=text[:1024],
-                            reply_markup=markup,
-                            parse_mode=ParseMode.HTML,
-                            **self._bulk_lane(),
-                        )
-                    else:
-                        await self.bot.send_message(
-                            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML, **self._bulk_lane()
-                        )
-                    return "sent", None
-                except RetryAfter as exc:
-                    wait = exc.retry_after
-                    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-                    if attempt == self.max_retries:
-                        return "failed", f"429 retry after {seconds:g}s"
-                    logger.warning("Telegram asked to wait {}s before messaging chat {}", seconds, chat_id)
-                    await self.sleep(seconds)
-                except Forbidden as exc:
-                    return "blocked", f"403 {exc.message}"
-                except BadRequest as exc:
-                    if "chat not found" in exc.message.lower():
-                        return "blocked", f"400 {exc.message}"
-                    return "failed", f"400 {exc.message}"
-                except TelegramError as exc:  # timeouts, network: not retried (never twice)
-                    return "failed", f"{type(exc).__name__}: {exc.message}"
-        return "failed", "unreachable"
+            if picture is not None:
+                sent = await self.outbox.send_photo(
+                    chat_id, picture, "digest.png", caption=text, buttons=buttons, lane="bulk"
+                )
+            else:
+                sent = await self.outbox.send_text(chat_id, text, buttons=buttons, lane="bulk")
+        return ("sent" if sent.ok else sent.outcome), sent.error

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import retry
 from storage.circles import CircleRepo
+from storage.messages import LoggedMessageRepo
 from storage.repos import (
     DeliveryRepo,
     ExcusedRepo,
@@ -99,6 +100,7 @@ class UnitOfWork:
         self.reminders = ReminderRepo(self.session)
         self.handled = HandledRepo(self.session)
         self.circles = CircleRepo(self.session)
+        self.messages = LoggedMessageRepo(self.session)
         return self
 
     async def __aexit__(

@@ -248,6 +248,19 @@ class HandledUpdate(Base):
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LoggedMessage(Base):
+    """The Telegram message a log came from: an edit of that message corrects the log (docs/schema.md)."""
+
+    __tablename__ = "logged_messages"
+    __table_args__ = (Index("ix_logged_messages_logged_at", "logged_at"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Circle(Base):
     """A Telegram group that reads together."""
 

@@ -71,6 +71,7 @@ class Conversation:
     clock: TestClock
     db: Any
     errors: list[BaseException] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)  # what the outbox waited (429 retry_after), unslept
 
     async def process(self, update: dict) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
@@ -162,6 +163,11 @@ async def running_bot(
         conv.errors.append(context.error)
 
     app.add_error_handler(record_error)
+
+    async def record_sleep(seconds: float) -> None:
+        conv.sleeps.append(seconds)
+
+    app.bot_data["services"].outbox.sleep = record_sleep
     async with app:
         yield conv
 

@@ -514,6 +514,8 @@ class Announcement:
     chat_id: int
     language: str
     items: list[tuple[str, list[Span]]] = field(default_factory=list)  # (member name, what they read)
+    after_id: int = 0  # the watermark before this announcement
+    up_to_id: int = 0  # ... and after it
 
 
 async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | None:
@@ -522,10 +524,11 @@ async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | N
     circle = await uow.circles.get(circle_id)
     if circle is None or not circle.active or not circle.announce:
         return None
-    readings = await uow.circles.member_readings(circle.id, after_id=circle.announced_reading_id or 0)
+    after_id = circle.announced_reading_id or 0
+    readings = await uow.circles.member_readings(circle.id, after_id=after_id)
     if not readings:
         return None
-    circle.announced_reading_id = max(r.id for r in readings)
+    circle.announced_reading_id = max(r.id for r in readings)  # claimed: another flush skips these
     names = {m.user_id: m.name for m in await members(uow, circle)}
     spans: dict[int, list[Span]] = defaultdict(list)
     for r in readings:
@@ -536,7 +539,19 @@ async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | N
         circle.chat_id,
         creator.language if creator else "en",
         [(names[u], s) for u, s in spans.items() if u in names],
+        after_id,
+        circle.announced_reading_id,
     )
+
+
+async def release_announcement(uow: UnitOfWork, news: Announcement) -> bool:
+    """The announcement could not be sent: move the watermark back, so the next flush announces these
+    readings again — unless another flush has moved it on meanwhile (then that one owns them)."""
+    circle = await uow.circles.get(news.circle_id)
+    if circle is None or circle.announced_reading_id != news.up_to_id:
+        return False
+    circle.announced_reading_id = news.after_id or None
+    return True
 
 
 async def announcing_circles(uow: UnitOfWork, user_id: int) -> list[int]:

@@ -50,8 +50,9 @@ async def touch_user(
         )
         user = await uow.users.get(user_id)
         return Contact(user, created)
-    if user.blocked_at is not None:
-        user.blocked_at = None
+    if user.blocked_at is not None:  # back (unblocked, or writing again): reminders resume from now —
+        user.blocked_at = None  # while blocked nothing was due, so next_due_at still points at the past
+        await reminders.reschedule(uow, user, now)
     if first_name and user.first_name != first_name[:128]:
         user.first_name = first_name[:128]
     return Contact(user, False)

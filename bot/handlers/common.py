@@ -57,11 +57,6 @@ async def not_text(ctx: Ctx) -> Reply:
 
 
 @handler
-async def edited(ctx: Ctx) -> Reply:
-    return Reply(ctx.t("message.edited"))
-
-
-@handler
 async def stale_button(ctx: Ctx) -> Reply:
     return Reply("", toast=ctx.t("button.stale"))
 
@@ -83,9 +78,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # saved, so "nothing was saved" would be false (and invite a duplicate); Telegram is refusing anyway.
         return
     try:
-        if upd.callback_query is not None:
-            await upd.callback_query.answer()
+        outbox = context.application.bot_data["services"].outbox
+        if upd.callback_query is not None:  # at most once: the runtime may have answered it already
+            await outbox.answer(upd.callback_query.id)
         t = translator(language_for(user.language_code if user else None))
-        await context.bot.send_message(upd.effective_chat.id, t("error.sorry"))
+        await outbox.send_text(upd.effective_chat.id, t("error.sorry"))
     except Exception:
         logger.exception("could not send the apology")

@@ -10,9 +10,9 @@ from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
-from quran import ParseError, Span, surah_name
+from quran import ParseError, Span, parse_reading, surah_name
 from quran.parser import Parsed, parse_message
-from tracker import amounts, goals, logbook, readings
+from tracker import amounts, corrections, goals, logbook, readings
 from tracker.logbook import Logged
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
@@ -272,6 +272,16 @@ async def log_parsed(ctx: Ctx, parsed: Parsed, day: date, *, source: str, source
         source=source,
         on_date=day,
     )
+    msg = ctx.update.message  # not an edit, nor a button: a message the user may edit later
+    if msg is not None and not logged.result.duplicate:
+        await corrections.remember_log(
+            ctx.uow,
+            ctx.user,
+            chat_id=msg.chat.id,
+            message_id=msg.message_id,
+            update_id=ctx.update.update_id,
+            now=ctx.now,
+        )
     yesterday = (today - day).days == 1
     reply = confirmation(
         logged.result, ctx.t, yesterday=yesterday, on_date=None if day == today else day, continued=continued
@@ -288,7 +298,7 @@ async def log_parsed(ctx: Ctx, parsed: Parsed, day: date, *, source: str, source
 def _circles_hear(ctx: Ctx, done: TextLog) -> Reply:
     """A private log: the user's circles hear of it in their next batch."""
     if done.logged is not None:
-        ctx.services.circle_news(ctx.context.application, done.logged)
+        ctx.services.circle_news(ctx, done.logged)
     return done.reply
 
 
@@ -330,6 +340,63 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
             return timezone_not_found(ctx, ctx.text)
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
     return await log_text(ctx, ctx.text, source="message")
+
+
+def _edited_log_text(text: str) -> str | None:
+    """What an edited message says it read: its text, or the arguments of a /log command; None for any
+    other command (an edited command never runs again)."""
+    if not text.startswith("/"):
+        return text
+    command, _, rest = text.partition(" ")
+    if command.split("@")[0].lower() != "/log":
+        return None
+    return rest
+
+
+@handler
+async def edited_message(ctx: Ctx) -> Reply | None:
+    """An edited message. The message of a log: the log is corrected to what it says now. Anything else
+    (an old message edited into /undo, a live location moving): nothing runs again; a private chat hears
+    why, a group is not disturbed."""
+    msg = ctx.update.edited_message
+    in_private = msg.chat.type == "private"
+    ignored = Reply(ctx.t("message.edited")) if in_private and msg.location is None else None
+    text = _edited_log_text(msg.text or msg.caption or "")
+    if not text or not text.strip():
+        return ignored
+    if await ctx.uow.messages.find(msg.chat.id, msg.message_id) is None:
+        return ignored
+    _, text = readings.split_yesterday(text)  # the day stays the one the log was for
+    try:
+        spans = parse_reading(text)
+    except ParseError as err:
+        return Reply(parse_error_text(err, ctx.t))
+    if len(spans) > readings.MAX_SPANS_PER_LOG:
+        return Reply(
+            ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
+        )
+    fixed = await corrections.correct_log(
+        ctx.uow,
+        ctx.user,
+        spans,
+        chat_id=msg.chat.id,
+        message_id=msg.message_id,
+        update_id=ctx.update.update_id,
+        now=ctx.now,
+        source_text=text,
+    )
+    if fixed is None:
+        return ignored
+    ctx.services.circle_news(ctx, fixed.logged)
+    t = ctx.t
+    return Reply(
+        t(
+            "log.corrected",
+            before=spans_label(fixed.before, t),
+            after=spans_label(fixed.result.spans, t),
+            percent=t.percent(fixed.result.percent),
+        )
+    )
 
 
 @handler

@@ -266,7 +266,9 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
     c = conversation
     await set_command_menu(c.app)
     calls = c.fake.calls_to("setMyCommands")
-    assert [call.params.get("language_code") for call in calls] == [None, "ar"]
+    # One menu per scope (private chats, groups, group admins: tests/circles/test_menus_and_invites.py).
+    assert [call.params.get("language_code") for call in calls] == [None, None, None, "ar", "ar", "ar"]
+    assert calls[0].params["scope"] == {"type": "all_private_chats"}
     assert [cmd["command"] for cmd in calls[0].params["commands"]] == [
         "log",
         "progress",
@@ -282,7 +284,7 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
         "deleteme",
         "help",
     ]
-    assert calls[1].params["commands"][0]["description"].startswith("تسجيل")
+    assert calls[3].params["commands"][0]["description"].startswith("تسجيل")
 
 
 async def test_blocked_user_is_unblocked_when_they_write_again(conversation):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
+from telegram.ext import BaseRateLimiter, ExtBot
+
+from bot.outbox import Outbox
 from bot.ratelane import BULK, REPLY, LaneRateLimiter, Lanes
+from fake_telegram import FakeBotAPI
+
+# The smallest valid PNG (1x1), so the fake accepts it as a photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 class FakeTime:
@@ -77,7 +87,34 @@ async def test_the_rate_limiter_takes_the_lane_from_rate_limit_args():
     await limiter.shutdown()
 
 
-def test_the_tick_sends_in_the_bulk_lane():
-    from scheduler.tick import BULK_LANE
+async def test_the_outbox_puts_bulk_sends_in_the_bulk_lane_and_replies_in_the_reply_lane():
+    """The tick, announcements and status edits say lane="bulk" to the outbox; the rate limiter must see it
+    (as rate_limit_args), or nudges would compete with replies for the budget."""
+    seen: list[tuple[str, object]] = []
 
-    assert BULK_LANE == BULK
+    class Recording(BaseRateLimiter):
+        async def initialize(self) -> None: ...
+
+        async def shutdown(self) -> None: ...
+
+        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+            seen.append((endpoint, rate_limit_args))
+            return await callback(*args, **kwargs)
+
+    fake = FakeBotAPI()
+    bot = ExtBot("123456:FAKE", request=fake, get_updates_request=fake, rate_limiter=Recording())
+    async with bot:
+        outbox = Outbox(bot)
+        assert (await outbox.send_text(42, "nudge", lane="bulk")).ok
+        assert (await outbox.send_text(42, "reply")).ok
+        sent = await outbox.send_text(42, "status", lane="bulk")
+        assert (await outbox.edit_text(42, sent.message_id, "status, edited", lane="bulk")).ok
+        assert (await outbox.send_photo(42, PNG, "digest.png", caption="digest", lane="bulk")).ok
+    sends = [(endpoint, lane) for endpoint, lane in seen if endpoint != "getMe"]
+    assert sends == [
+        ("sendMessage", BULK),
+        ("sendMessage", None),
+        ("sendMessage", BULK),
+        ("editMessageText", BULK),
+        ("sendPhoto", BULK),
+    ]

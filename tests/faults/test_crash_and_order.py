@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.nudges import render
+from bot.outbox import Outbox
 from scheduler import ReminderScheduler
 from storage.models import Delivery
 from tests.scheduler.conftest import Sleeps, add_user, tick_at
@@ -37,7 +38,9 @@ async def test_a_tick_killed_after_its_claim_loses_that_batch_only_and_never_sen
             await forever.wait()  # the process "dies" while these sends are in flight
 
     c.fake.latency = hang_sends
-    crashing = ReminderScheduler(c.db, c.app.bot, render, clock=system_clock, sleep=Sleeps(), batch_size=2)
+    crashing = ReminderScheduler(
+        c.db, Outbox(c.app.bot, c.db, sleep=Sleeps()), render, clock=system_clock, batch_size=2
+    )
     task = asyncio.create_task(tick_at(crashing, DUE))
     async with asyncio.timeout(5):
         await both_hung.wait()
@@ -49,7 +52,9 @@ async def test_a_tick_killed_after_its_claim_loses_that_batch_only_and_never_sen
 
     # Restart: a new scheduler, Telegram answering again, the same minute and the next ones.
     c.fake.latency = None
-    restarted = ReminderScheduler(c.db, c.app.bot, render, clock=system_clock, sleep=Sleeps(), batch_size=2)
+    restarted = ReminderScheduler(
+        c.db, Outbox(c.app.bot, c.db, sleep=Sleeps()), render, clock=system_clock, batch_size=2
+    )
     for minute in range(3):
         await tick_at(restarted, DUE + timedelta(minutes=minute))
     for uid in USERS:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.nudges import render
+from bot.outbox import Outbox
 from scheduler import ReminderScheduler
 from storage.models import Delivery
 from tests.scheduler.conftest import Sleeps, add_user, tick_at
@@ -32,24 +32,28 @@ def inject(fake, kind: str, method: str = "sendMessage") -> None:
         fake.timeout_next(method)
 
 
-ERRORS = {"429": RetryAfter, "500": NetworkError, "403": Forbidden, "timeout": TimedOut}
-
-
 @pytest.mark.parametrize("kind", ["429", "500", "403", "timeout"])
 async def test_a_failed_reply_keeps_the_log_and_does_not_claim_nothing_was_saved(conversation, kind):
+    """The outbox owns Telegram's refusals (bot/outbox.py): nothing reaches the error handler, a 429 is
+    waited out and the reply retried once, a 403 marks the user blocked, the rest are given up."""
     c = conversation
     await c.onboard(1)
     inject(c.fake, kind)
     update = c.updates.message(1, "read Al-Kahf 1-20")
     before = len(c.fake.calls)
     await c.process(update)
-    [error] = c.errors
-    assert isinstance(error, ERRORS[kind])
+    assert c.errors == []
     # The reading was committed before the reply was attempted: it stays, exactly once.
     [reading] = await c.readings(1)
     assert reading.update_id == update["update_id"]
     # No apology saying "nothing was saved" (it would be false, and would invite a second, duplicate log).
-    assert SORRY not in c.texts_since(before)
+    texts = c.texts_since(before)
+    assert SORRY not in texts
+    if kind == "429":
+        assert c.sleeps == [7.0] and len(texts) == 1 and texts[0].startswith("✅")
+    else:
+        assert c.sleeps == [] and texts == []
+    assert ((await c.user(1)).blocked_at is not None) == (kind == "403")
     # The user carries on normally; a redelivery of the same update does not log it again.
     await c.process(update)
     assert len(await c.readings(1)) == 1
@@ -63,9 +67,14 @@ async def test_a_failed_button_answer_keeps_the_undo(conversation, kind):
     await c.send(2, "read Yasin")
     message, data = c.find_button(2, "Undo")
     inject(c.fake, kind, "answerCallbackQuery")
+    before = len(c.fake.calls)
     await c.process(c.updates.callback(2, data, message))
     assert await c.readings(2) == []  # the undo was committed first
-    assert len(c.errors) == 1
+    assert c.errors == []
+    answers = [call for call in c.fake.calls[before:] if call.method == "answerCallbackQuery"]
+    assert len(answers) == 1  # answered once (and refused): not again by the error handler
+    [text] = c.texts_since(before)
+    assert text.startswith("↩️ Removed")
 
 
 async def test_the_apology_still_goes_out_when_the_database_failed(conversation, monkeypatch):
@@ -89,7 +98,10 @@ DUE = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
 @pytest.fixture
 def nudger(conversation) -> ReminderScheduler:
     return ReminderScheduler(
-        conversation.db, conversation.app.bot, render, clock=system_clock, sleep=Sleeps()
+        conversation.db,
+        Outbox(conversation.app.bot, conversation.db, sleep=Sleeps()),
+        render,
+        clock=system_clock,
     )
 
 
@@ -111,7 +123,7 @@ async def test_nudges_survive_every_kind_of_telegram_failure(conversation, nudge
 
     report = await tick_at(nudger, DUE)
     assert (report.due, report.sent, report.blocked, report.failed, report.rate_limited) == (6, 2, 1, 3, 1)
-    assert nudger.sleep.calls == [5, 2]  # retry_after honoured, once each, never twice
+    assert nudger.outbox.sleep.calls == [5, 2]  # retry_after honoured, once each, never twice
     sent = {m.chat_id for m in c.fake.sent_messages() if m.chat_id in users}
     assert sent == {10, 15}
     rows = await deliveries(c.db)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from bot.nudges import render
+from bot.outbox import Outbox
 from scheduler import ReminderScheduler
 from tests.harness import make_user
 from tracker import reminders
@@ -31,7 +32,12 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def scheduler(conversation, sleeps) -> ReminderScheduler:
-    return ReminderScheduler(conversation.db, conversation.app.bot, render, clock=system_clock, sleep=sleeps)
+    return ReminderScheduler(
+        conversation.db,
+        Outbox(conversation.app.bot, conversation.db, sleep=sleeps),
+        render,
+        clock=system_clock,
+    )
 
 
 async def add_user(

@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.nudges import render
+from bot.outbox import Outbox
 from fake_telegram import FakeBotAPI
 from quran import page_span, surah_span
 from scheduler import ReminderScheduler
@@ -220,7 +221,7 @@ async def test_two_schedulers_racing_on_one_postgres_send_each_nudge_once(conver
         db = Database(pg_url)
         fakes.append(fake)
         dbs.append(db)
-        schedulers.append(ReminderScheduler(db, bot, render, clock=system_clock, batch_size=25))
+        schedulers.append(ReminderScheduler(db, Outbox(bot, db), render, clock=system_clock, batch_size=25))
     with time_machine.travel(due, tick=False):
         reports = await asyncio.gather(*(s.tick() for s in schedulers))
     sent_to = [m.chat_id for fake in fakes for m in fake.sent_messages()]

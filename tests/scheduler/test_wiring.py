@@ -8,6 +8,7 @@ import time_machine
 
 from bot import metrics
 from bot.nudges import make_scheduler, start_ticking, tick_job
+from bot.outbox import Outbox
 from storage.models import User
 from tests.scheduler.conftest import add_user, tick_at
 from tracker import circles
@@ -74,7 +75,7 @@ async def test_a_source_message_refused_by_a_group_is_counted_as_blocked(convers
 
     c.fake.block(-100999)
     scheduler = ReminderScheduler(
-        c.db, c.app.bot, render, clock=c.clock, sources=[to_a_group_that_removed_the_bot]
+        c.db, Outbox(c.app.bot, c.db), render, clock=c.clock, sources=[to_a_group_that_removed_the_bot]
     )
     report = await scheduler.tick()
     assert (report.due, report.sent, report.blocked, report.failed) == (2, 1, 1, 0)

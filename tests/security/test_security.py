@@ -15,6 +15,7 @@ from bot.app import build_application
 from bot.handlers.circles import flush_circle
 from bot.logs import setup_logging
 from bot.nudges import render
+from bot.outbox import Outbox
 from fake_telegram import FakeBotAPI, UpdateFactory
 from scheduler import ReminderScheduler
 from storage.models import Base, Circle, Reading, User
@@ -165,7 +166,7 @@ async def test_the_bot_token_never_reaches_the_logs(pg_db, clock):
             fake.timeout_next("sendMessage")
             await conv.send(1, "/progress")
             await conv.send(1, "/remind")
-            scheduler = ReminderScheduler(pg_db, app.bot, render, clock=system_clock)
+            scheduler = ReminderScheduler(pg_db, Outbox(app.bot, pg_db), render, clock=system_clock)
             await scheduler.tick()
             # What httpx writes for every request, and exceptions carrying the URL.
             url = f"https://api.telegram.org/bot{MARKER}/sendMessage"
