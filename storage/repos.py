@@ -290,6 +290,10 @@ class GoalRepo:
         await self.s.flush()
         return goal
 
+    async def remove_habit(self, user_id: int, surah: int) -> int:
+        stmt = delete(Goal).where(Goal.user_id == user_id, Goal.kind == "surah", Goal.amount == surah)
+        return (await self.s.execute(stmt)).rowcount
+
     async def clear(self, user_id: int) -> int:
         return (await self.s.execute(delete(Goal).where(Goal.user_id == user_id))).rowcount
 

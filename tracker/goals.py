@@ -134,12 +134,26 @@ async def set_goal(
     return await uow.goals.replace_main(goal)
 
 
+def ramadan_open(today: date) -> bool:
+    """The Ramadan plan is offered (and accepted) from RAMADAN_OFFER_DAYS before 1 Ramadan to its last
+    day, by the Umm al-Qura calendar; never outside that window (nor outside the calendar's range)."""
+    try:
+        return hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS
+    except ValueError:
+        return False
+
+
 async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) -> Goal:
+    """A main-goal preset replaces the main goal; a habit preset (mulk, kahf) is added beside it.
+    The Ramadan plan is a khatm by Ramadan's last day, and only inside `ramadan_open`'s window."""
     today = local_date(now, user.timezone)
-    if preset in ("ramadan", "month"):  # a khatm in 30 days: a juz a day
+    if preset == "ramadan":
+        if not ramadan_open(today):
+            raise GoalError("ramadan_closed")
+        target = hijri.ramadan_end(today)
+        return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
+    if preset == "month":  # a khatm in 30 days: a juz a day
         target = today + timedelta(days=29)
-        if preset == "ramadan" and hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS:
-            target = hijri.ramadan_end(today)  # during (or just before) Ramadan: by its last day
         return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
     if preset in _DAILY_PRESETS:
         return await set_goal(uow, user, _DAILY_PRESETS[preset], now, preset=preset)
@@ -162,6 +176,23 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
             await reminders.set_reminder(uow, user, "kahf", reminders.DEFAULT_KAHF_TIME, now)
         return goal
     raise ValueError(f"unknown preset {preset!r}")
+
+
+HABIT_PRESETS = {"mulk": 67, "kahf": 18}  # preset -> surah
+
+
+async def toggle_habit(uow: UnitOfWork, user: User, preset: str, now: datetime) -> bool:
+    """A habit preset is a switch: pressing it adds the habit, pressing it again removes that habit
+    alone (Al-Kahf's Friday reminder goes with it). -> whether the habit is on now."""
+    from tracker import reminders  # here: tracker.reminders imports this module
+
+    surah = HABIT_PRESETS[preset]
+    if await uow.goals.remove_habit(user.id, surah):
+        if preset == "kahf":
+            await reminders.disable(uow, user, "kahf")
+        return False
+    await apply_preset(uow, user, preset, now)
+    return True
 
 
 async def clear_goals(uow: UnitOfWork, user: User) -> int:

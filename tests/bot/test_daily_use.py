@@ -1,0 +1,78 @@
+"""The rough edges of daily use, each as a conversation: what a reader types, what the bot answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from quran import surah_span
+
+
+def _labels(c, chat_id: int) -> list[str]:
+    message = c.fake.message(chat_id, c.last(chat_id).message_id)
+    return [text for row in c.fake.buttons(message.get("reply_markup")) for text, _ in row]
+
+
+async def test_habit_presets_are_switches_that_say_what_changed(conversation):
+    c = conversation
+    c.clock.set(datetime(2026, 12, 4, 9, tzinfo=UTC))  # a Friday in December
+    await c.send(1, "/goal")
+    [reply] = await c.press(1, "Al-Mulk every night")
+    assert reply.startswith("✅ Added: Al-Mulk every night.\nYour goal: no goal yet\n• Al-Mulk every night")
+    assert "Goal set" not in reply
+    assert "✓ Al-Mulk every night" in _labels(c, 1)
+    [reply] = await c.press(1, "Al-Kahf every Friday")
+    assert reply.startswith("✅ Added: Al-Kahf every Friday.")
+    assert "• Al-Kahf every Friday" in reply and "• Al-Mulk every night" in reply
+    [reply] = await c.press(1, "Al-Kahf every Friday")  # again: removed, alone
+    assert reply.startswith("☑️ Removed: Al-Kahf every Friday.")
+    assert "• Al-Mulk every night" in reply and "Al-Kahf every Friday\n" not in reply
+    async with c.db.unit_of_work() as uow:
+        kahf = await uow.reminders.get(1, "kahf", 1)
+    assert kahf is not None and not kahf.enabled  # its Friday reminder went with it
+
+
+async def test_next_with_only_a_habit_offers_the_habit_and_done_logs_it(conversation):
+    c = conversation
+    await c.send(2, "/goal")
+    await c.press(2, "Al-Mulk every night")
+    [reply] = await c.send(2, "/next")
+    assert reply == "🌙 Al-Mulk is due today\n📖 Next: Al-Mulk"
+    [reply] = await c.press(2, "Al-Mulk")
+    assert reply.startswith("✅ Al-Mulk · 30 ayahs")
+    [reading] = await c.readings(2)
+    mulk = surah_span(67)
+    assert (reading.start_index, reading.end_index) == (mulk.first_index, mulk.last_index)
+
+
+async def test_the_ramadan_plan_is_offered_only_near_and_during_ramadan(conversation):
+    c = conversation
+    c.clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))  # Ramadan 1448 begins about 8 February 2027
+    await c.send(3, "/goal")
+    assert not any("Ramadan" in label for label in _labels(c, 3))
+    c.clock.set(datetime(2027, 1, 20, 9, tzinfo=UTC))  # still more than 14 days ahead
+    await c.send(3, "/goal")
+    assert not any("Ramadan" in label for label in _labels(c, 3))
+    c.clock.set(datetime(2027, 1, 30, 9, tzinfo=UTC))  # within 14 days
+    await c.send(3, "/goal")
+    [reply] = await c.press(3, "Ramadan")
+    assert reply.startswith("✅ Goal set: a khatm by March 8, 2027")  # Ramadan's last day, not today + 29
+
+
+async def test_an_old_ramadan_button_outside_the_window_sets_nothing(conversation):
+    c = conversation
+    c.clock.set(datetime(2027, 1, 30, 9, tzinfo=UTC))
+    await c.send(4, "/goal")
+    c.clock.set(datetime(2027, 4, 1, 9, tzinfo=UTC))  # Ramadan is over
+    message, data = c.find_button(4, "Ramadan")
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(4, data, message))
+    assert c.toasts_since(before) == ["The Ramadan plan opens 14 days before Ramadan."]
+    [reply] = await c.send(4, "/goal")
+    assert "Your goal: no goal yet" in reply
+
+
+async def test_help_lists_stats_and_remind(conversation):
+    c = conversation
+    [reply] = await c.send(5, "/help")
+    assert "/stats — charts of your reading" in reply
+    assert "/remind — reminders at your time" in reply
