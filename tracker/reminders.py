@@ -116,14 +116,21 @@ MAX_DAILY = 3
 _OFF_WORDS = {"off", "stop", "none", "إيقاف", "ايقاف"}
 
 
+ALL = "all"  # "/remind off": every kind at once
+
+
 def parse_request(words: list[str]) -> tuple[str, list[time]]:
     """ "/remind 07:30 21:00", "/remind streak 22:00", "/remind kahf off" -> (kind, times); no times = off.
+    "/remind off" alone is every reminder (kind ALL); "/remind daily off" only the daily one.
 
     ValueError when the times can't be read, or there are too many for the kind.
     """
     words = [w.lower() for w in words]
-    kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
-    values = words[1:] if kind != "daily" else words
+    if len(words) == 1 and words[0] in _OFF_WORDS:
+        return ALL, []
+    named = bool(words) and words[0] in KINDS
+    kind = words[0] if named else "daily"
+    values = words[1:] if named else words
     if len(values) == 1 and values[0] in _OFF_WORDS:
         return kind, []
     times = [parse_time(v) for v in values]
@@ -133,7 +140,12 @@ def parse_request(words: list[str]) -> tuple[str, list[time]]:
 
 
 async def apply_request(uow: UnitOfWork, user: User, kind: str, times: list[time], now: datetime) -> None:
-    """Set the kind's reminders to exactly `times` (slots 1, 2, …); no times turns the kind off."""
+    """Set the kind's reminders to exactly `times` (slots 1, 2, …); no times turns the kind off (every
+    kind, for ALL)."""
+    if kind == ALL:
+        for each in KINDS:
+            await disable(uow, user, each)
+        return
     await disable(uow, user, kind)
     for slot, at in enumerate(times, 1):
         await set_reminder(uow, user, kind, at, now, slot=slot)

@@ -76,3 +76,31 @@ async def test_help_lists_stats_and_remind(conversation):
     [reply] = await c.send(5, "/help")
     assert "/stats — charts of your reading" in reply
     assert "/remind — reminders at your time" in reply
+
+
+async def test_remind_off_means_all_and_one_kind_can_be_turned_off_alone(conversation):
+    c = conversation
+    await c.onboard(6)  # streak warning and weekly summary on by default
+    await c.send(6, "/remind 07:30")
+    await c.send(6, "/remind kahf 10:00")
+    [reply] = await c.send(6, "/remind daily off")
+    assert reply.startswith("✅ Saved.\nReminders (your time, UTC)\nDaily: off\nStreak warning: 21:00")
+    assert "Al-Kahf on Fridays: 10:00\nWeekly summary: Mondays 09:00" in reply
+    [reply] = await c.send(6, "/remind off")
+    assert reply.startswith(
+        "✅ Saved.\nReminders (your time, UTC)\nDaily: off\nStreak warning: off\n"
+        "Al-Kahf on Fridays: off\nWeekly summary: off"
+    )
+    async with c.db.unit_of_work() as uow:
+        assert not any(r.enabled for r in await uow.reminders.for_user(6))
+
+
+async def test_daily_and_streak_reminders_in_the_same_minute_get_a_word(conversation):
+    c = conversation
+    await c.onboard(7)
+    [reply] = await c.send(7, "/remind 20:00")
+    assert "both at" not in reply
+    [reply] = await c.send(7, "/remind 21:00")
+    assert (
+        "ℹ️ The daily reminder and the streak warning are both at 21:00: they will arrive together." in reply
+    )
