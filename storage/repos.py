@@ -198,6 +198,21 @@ class ReadingRepo:
         )
         return list((await self.s.execute(stmt)).scalars())
 
+    async def page_by_reading_date(self, user_id: int, offset: int, limit: int) -> tuple[list[Reading], int]:
+        """One page of the user's readings, newest reading date first (then newest logged), and how many
+        there are in all (for /history's pages)."""
+        stmt = (
+            select(Reading)
+            .where(Reading.user_id == user_id)
+            .order_by(Reading.local_date.desc(), Reading.recorded_at.desc(), Reading.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        total = await self.s.scalar(
+            select(func.count()).select_from(Reading).where(Reading.user_id == user_id)
+        )
+        return list((await self.s.execute(stmt)).scalars()), int(total or 0)
+
     async def between(self, user_id: int, first: date, last: date) -> list[Reading]:
         stmt = (
             select(Reading)

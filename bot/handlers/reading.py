@@ -1,4 +1,4 @@
-"""Logging what was read (free text or /log), undo, and /history with delete buttons."""
+"""Logging what was read (free text or /log) and undo. /history lives in bot/handlers/history.py."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed
 from bot.i18n import Translator
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
-from quran import ParseError, Span, parse_reading, surah_name
+from quran import ParseError, parse_reading, surah_name
 from tracker import goals, readings
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
-
-HISTORY_SIZE = 10
 
 
 def parse_error_text(err: ParseError, t: Translator) -> str:
@@ -200,38 +198,3 @@ async def undo_button(ctx: Ctx) -> Reply:
     if removed is None:
         return Reply("", toast=ctx.t("button.stale"))
     return Reply(removed_text(removed, ctx.t), edit=True)
-
-
-async def history_reply(ctx: Ctx, *, edit: bool) -> Reply:
-    entries = await readings.history(ctx.uow, ctx.user, HISTORY_SIZE)
-    if not entries:
-        return Reply(ctx.t("history.empty"), edit=edit)
-    lines = [ctx.t("history.title")]
-    buttons = []
-    for n, r in enumerate(entries, 1):
-        span = Span.from_indices(r.start_index, r.end_index)
-        lines.append(
-            ctx.t(
-                "history.line",
-                n=ctx.t.num(n),
-                what=html.escape(span.label(ctx.t.lang)),
-                date=ctx.t.date(r.local_date),
-            )
-        )
-        buttons.append((f"🗑 {ctx.t.num(n)}", f"del:{r.id}"))
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return Reply("\n".join(lines), buttons=rows, edit=edit)
-
-
-@handler
-async def history_command(ctx: Ctx) -> Reply:
-    return await history_reply(ctx, edit=False)
-
-
-@handler
-async def delete_button(ctx: Ctx) -> Reply:
-    reading_id = int(ctx.callback_data.split(":")[1])
-    removed = await readings.delete_reading(ctx.uow, ctx.user, reading_id)
-    reply = await history_reply(ctx, edit=True)
-    reply.toast = ctx.t("history.deleted") if removed else ctx.t("button.stale")
-    return reply

@@ -104,3 +104,52 @@ async def test_daily_and_streak_reminders_in_the_same_minute_get_a_word(conversa
     assert (
         "ℹ️ The daily reminder and the streak warning are both at 21:00: they will arrive together." in reply
     )
+
+
+async def test_history_is_paged_by_reading_date(conversation):
+    c = conversation
+    for day in range(12):  # twelve days, logged out of order: the last one is for the earliest day
+        c.clock.set(datetime(2026, 3, 1 + day, 12, tzinfo=UTC))
+        await c.send(8, f"2:{day + 1}")
+    await c.send(8, "yesterday 3:1")  # logged last, read on 11 March
+    [reply] = await c.send(8, "/history")
+    lines = reply.splitlines()
+    assert lines[1:4] == [
+        "1. Al-Baqara 12 — March 12, 2026",
+        "2. Aal-i-Imraan 1 — March 11, 2026",
+        "3. Al-Baqara 11 — March 11, 2026",
+    ]
+    assert lines[-1] == "Page 1 of 2"
+    [reply] = await c.press(8, "Older")
+    assert reply.splitlines()[1:] == [
+        "11. Al-Baqara 3 — March 3, 2026",
+        "12. Al-Baqara 2 — March 2, 2026",
+        "13. Al-Baqara 1 — March 1, 2026",
+        "Page 2 of 2",
+    ]
+    [reply] = await c.press(8, "Newer")
+    assert reply.splitlines()[1].startswith("1. Al-Baqara 12")
+
+
+async def test_delete_asks_first_keep_changes_nothing_and_undo_brings_it_back(conversation):
+    c = conversation
+    await c.send(9, "Al-Kahf 1-20")
+    await c.send(9, "/history")
+    assert await c.press(9, "🗑 1") == ["Delete Al-Kahf 1–20 (March 10, 2026)?"]
+    assert len(await c.readings(9)) == 1  # nothing deleted yet
+    [reply] = await c.press(9, "Keep it")
+    assert reply.splitlines()[1] == "1. Al-Kahf 1–20 — March 10, 2026"
+    await c.press(9, "🗑 1")
+    [reply] = await c.press(9, "Yes, delete")
+    assert reply.splitlines() == [
+        "🗑 Deleted Al-Kahf 1–20 (March 10, 2026).",
+        "Nothing logged yet. Tell me what you read, like Al-Fatiha.",
+    ]
+    assert await c.readings(9) == []
+    [reply] = await c.press(9, "Undo")
+    assert reply.splitlines()[:2] == [
+        "↩️ Restored Al-Kahf 1–20 (March 10, 2026).",
+        "Recent readings (tap 🗑 to delete one):",
+    ]
+    [restored] = await c.readings(9)
+    assert (restored.local_date.isoformat(), restored.source) == ("2026-03-10", "message")
