@@ -128,8 +128,13 @@ async def next_command(ctx: Ctx) -> Reply:
             return Reply("\n".join([*lines, *habit_lines(t, today)]), buttons=done_button(t, portion))
         return Reply("\n".join(lines))
     lines = today_lines(t, today)
-    if today.portion is None:
-        return Reply("\n".join(lines), buttons=habits or None)
+    if today.portion is None:  # today's target is met: offer a page ahead, never nothing
+        start = None if today.achieved else await continue_from(ctx.uow, ctx.user, ctx.now)
+        if start is None:
+            return Reply("\n".join(lines), buttons=habits or None)
+        ahead = goals.portion_from(start, "pages", 1)
+        lines.append(t("next.ahead", what=html.escape(ahead.label(t.lang))))
+        return Reply("\n".join(lines), buttons=done_button(t, ahead) + habits)
     lines.append(t("next.portion", what=html.escape(today.portion.label(t.lang))))
     return Reply("\n".join(lines), buttons=done_button(t, today.portion) + habits)
 

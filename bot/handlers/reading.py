@@ -102,6 +102,8 @@ def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
         lines.append(t("log.for_yesterday"))
     if result.duplicate:
         lines.append(t("log.already"))
+    elif result.new_ayahs == 0:  # re-read: welcome, but the khatm does not move
+        lines.append(t("log.nothing_new"))
     if result.completed_khatm:
         lines.append(
             t(

@@ -35,6 +35,8 @@ def stats_text(t: Translator, s: stats.Stats) -> str:
 @handler
 async def stats_command(ctx: Ctx) -> list[Reply]:
     t, s = ctx.t, await stats.stats_for(ctx.uow, ctx.user, ctx.now)
+    if not s.all_time.days:  # two empty charts say nothing: say "nothing yet" instead
+        return [Reply(t("stats.empty"))]
     chart = partial(
         render_off_loop,
         render_daily_chart,

@@ -153,3 +153,46 @@ async def test_delete_asks_first_keep_changes_nothing_and_undo_brings_it_back(co
     ]
     [restored] = await c.readings(9)
     assert (restored.local_date.isoformat(), restored.source) == ("2026-03-10", "message")
+
+
+async def test_excuse_today_is_not_offered_once_today_is_read(conversation):
+    c = conversation
+    await c.send(10, "/streak")
+    assert "Excuse today" in _labels(c, 10)
+    await c.send(10, "Al-Ikhlas")
+    [reply] = await c.send(10, "/streak")
+    assert reply.splitlines()[1] == "Today is done ✓"
+    assert "Excuse today" not in _labels(c, 10)
+    assert "Excuse yesterday" in _labels(c, 10)
+
+
+async def test_an_empty_stats_says_nothing_yet_instead_of_empty_charts(conversation):
+    c = conversation
+    before = len(c.fake.calls)
+    [reply] = await c.send(11, "/stats")
+    assert reply.startswith("📊 Nothing yet — your charts start with your first reading.")
+    assert [call for call in c.fake.calls[before:] if call.method == "sendPhoto"] == []
+
+
+async def test_a_log_that_adds_nothing_new_says_so(conversation):
+    c = conversation
+    [first] = await c.send(12, "Al-Kahf 1-20")
+    assert "nothing new" not in first
+    [again] = await c.send(12, "kahf 5-10")
+    assert (
+        again.splitlines()[1]
+        == "(Already in your khatm — nothing new to count, but every reading is rewarded.)"
+    )
+
+
+async def test_next_after_todays_target_offers_reading_ahead(conversation):
+    c = conversation
+    await c.send(13, "/goal 1 pages")
+    await c.send(13, "page 1")
+    [reply] = await c.send(13, "/next")
+    assert reply.splitlines() == [
+        "🎯 Today's target (1 page) is done ✓",
+        "🌱 Reading ahead? Next: Al-Baqara 1–5",
+    ]
+    [reply] = await c.press(13, "Done ✓")
+    assert reply.startswith("✅ Al-Baqara 1–5")
