@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
@@ -164,7 +165,20 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
         if replies is not None:
             return replies
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
+    if ctx.user.onboarded_at is None and _is_greeting(ctx.text):
+        return Reply(ctx.t("start.hello"))  # "hello" before /start: a welcome, not a parse error
     return await log_text(ctx, ctx.text, source="message")
+
+
+_GREETINGS = {
+    "hello", "hi", "hey", "salam", "salaam", "assalamu alaikum", "assalamualaikum", "as salamu alaykum",
+    "assalamu alaykum", "asalamualaikum", "السلام عليكم", "سلام", "مرحبا", "مرحباً", "أهلا", "اهلا", "هلا",
+}  # fmt: skip
+
+
+def _is_greeting(text: str) -> bool:
+    words = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    return " ".join(words) in _GREETINGS or " ".join(words[:-1]) in _GREETINGS - {""}
 
 
 @handler

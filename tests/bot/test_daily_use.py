@@ -196,3 +196,14 @@ async def test_next_after_todays_target_offers_reading_ahead(conversation):
     ]
     [reply] = await c.press(13, "Done ✓")
     assert reply.startswith("✅ Al-Baqara 1–5")
+
+
+async def test_hello_before_start_gets_a_welcome_not_a_parse_error(conversation):
+    c = conversation
+    [reply] = await c.send(14, "hello")
+    assert reply.startswith("Assalamu alaikum! 🌙 I keep track of your Quran reading. Send /start to begin")
+    assert "didn't understand" not in reply
+    [reply] = await c.send(14, "Al-Kahf 1-20")  # a reading is logged even before /start
+    assert reply.startswith("✅ Al-Kahf 1–20")
+    [reply] = await c.send(15, "مرحبا", language="ar")
+    assert reply.startswith("السلام عليكم! 🌙")
