@@ -345,8 +345,18 @@ def _today(
             today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind), habits=habits
         )
     if not result.met:
-        result = replace(result, portion=portion_from(start, result.unit, result.left))
+        portion = unread_part(portion_from(start, result.unit, result.left), merged_now)
+        result = replace(result, portion=portion)
     return result
+
+
+def unread_part(portion: Span, merged: list[coverage.Interval]) -> Span:
+    """The portion up to the first ayah of it already read in the khatm: today's portion is new reading,
+    never a re-read (its first ayah is unread: it starts at the continue point)."""
+    for a, _ in merged:
+        if portion.first_index < a <= portion.last_index:
+            return Span.from_indices(portion.first_index, a - 1)
+    return portion
 
 
 def ramadan_offer(today: Today) -> int | None:
