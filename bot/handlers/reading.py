@@ -7,6 +7,7 @@ import re
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
+from bot.labels import log_label
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, parse_reading, surah_name
@@ -90,11 +91,12 @@ def _translated_explanation(err: ParseError, t: Translator) -> str:
     return t("parse.generic")
 
 
-def confirmation(result: LogResult, t: Translator, *, yesterday: bool) -> Reply:
+def confirmation(result: LogResult, t: Translator, *, yesterday: bool, said: str | None = None) -> Reply:
+    """✅ and what was logged — neighbours merged, named in the unit of `said` (what the reader typed)."""
     lines = [
         t(
             "log.confirm",
-            what=spans_label(result.spans, t),
+            what=log_label(result.spans, said, t),
             ayahs=t.plural("count.ayahs", result.ayah_count),
             percent=t.percent(result.percent),
         )
@@ -152,7 +154,7 @@ async def log_text(
     )
     if notify_circles:
         await after_log(ctx)
-    reply = confirmation(result, ctx.t, yesterday=yesterday)
+    reply = confirmation(result, ctx.t, yesterday=yesterday, said=text)
     extra = today_lines(ctx.t, await goals.today_for(ctx.uow, ctx.user, ctx.now))
     reply.text = "\n".join([reply.text, *extra])
     return reply

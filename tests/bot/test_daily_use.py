@@ -207,3 +207,17 @@ async def test_hello_before_start_gets_a_welcome_not_a_parse_error(conversation)
     assert reply.startswith("✅ Al-Kahf 1–20")
     [reply] = await c.send(15, "مرحبا", language="ar")
     assert reply.startswith("السلام عليكم! 🌙")
+
+
+async def test_labels_merge_neighbours_and_echo_the_unit_used(conversation):
+    c = conversation
+    [reply] = await c.send(
+        16, "kahf 1-5, 6-10, 11-15, 16-20, 21-25, 26-30, 31-35, 36-40, 41-45, 46-50, 51-55"
+    )
+    assert reply.startswith("✅ Al-Kahf 1–55 · 55 ayahs")
+    [reply] = await c.send(16, "Al-Baqara 1-5 and Al-Baqara 10-20")
+    assert reply.startswith("✅ Al-Baqara 1–5, Al-Baqara 10–20 · 16 ayahs")  # not neighbours: two
+    [reply] = await c.send(16, "juz 3")
+    assert reply.startswith("✅ juz 3 (Al-Baqara 253 – Aal-i-Imraan 92) · ")
+    [reply] = await c.send(16, "page 5")
+    assert reply.startswith("✅ page 5 (Al-Baqara 25–29) · ")

@@ -78,8 +78,13 @@ async def test_language_changes_later_in_settings(conversation):
         ("read Al-Kahf 1-20", (18, 1), (18, 20), "Al-Kahf 1–20 · 20 ayahs"),
         ("2:255", (2, 255), (2, 255), "Al-Baqara 255 · 1 ayah"),
         ("I read surah Yasin today", (36, 1), (36, 83), "Yaseen · 83 ayahs"),
-        ("pages 45-50", (2, 265), (3, 9), "Al-Baqara 265 – Aal-i-Imraan 9 · 31 ayahs"),  # Madani pages
-        ("juz 30", (78, 1), (114, 6), "An-Naba 1 – An-Naas 6 · 564 ayahs"),
+        (
+            "pages 45-50",
+            (2, 265),
+            (3, 9),
+            "pages 45–50 (Al-Baqara 265 – Aal-i-Imraan 9) · 31 ayahs",
+        ),  # Madani pages
+        ("juz 30", (78, 1), (114, 6), "juz 30 (An-Naba 1 – An-Naas 6) · 564 ayahs"),
         ("finished surah mulk", (67, 1), (67, 30), "Al-Mulk · 30 ayahs"),
     ],
 )
