@@ -46,6 +46,7 @@ async def stats_command(ctx: Ctx) -> list[Reply]:
         target_label=t("stats.target"),
         lang=t.lang,
         end=s.today,
+        unit_label=t("stats.axis_pages"),
     )
     year = partial(
         render_off_loop,
@@ -54,6 +55,7 @@ async def stats_command(ctx: Ctx) -> list[Reply]:
         end=s.today,
         title=t("stats.year_title"),
         lang=t.lang,
+        unit_label=t("stats.axis_pages"),
     )
     return [
         Reply(stats_text(t, s)),
@@ -79,5 +81,6 @@ async def khatm_picture(ctx: Ctx) -> Reply:
         unit=unit,
         title=ctx.t("stats.khatm_title"),
         lang=ctx.t.lang,
+        legend=(ctx.t("stats.grid_unread"), ctx.t("stats.grid_partly"), ctx.t("stats.grid_read")),
     )
     return Reply(ctx.t("stats.khatm_caption"), photo=Photo(f"khatm-{unit}.png", draw))
