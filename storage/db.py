@@ -16,6 +16,7 @@ from storage.repos import (
     GoalRepo,
     HandledRepo,
     KhatmRepo,
+    MinutesRepo,
     ReadingRepo,
     ReminderRepo,
     UserRepo,
@@ -90,6 +91,7 @@ class UnitOfWork:
         self.goals = GoalRepo(self.session)
         self.reminders = ReminderRepo(self.session)
         self.handled = HandledRepo(self.session)
+        self.minutes = MinutesRepo(self.session)
         self.circles = CircleRepo(self.session)
         return self
 

@@ -19,6 +19,7 @@ from storage.models import (
     HandledUpdate,
     Khatm,
     Reading,
+    ReadingMinutes,
     Reminder,
     User,
 )
@@ -348,6 +349,39 @@ class ReminderRepo:
         if self.s.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=Reminder, skip_locked=True)
         return [(r, u) for r, u in (await self.s.execute(stmt)).all()]
+
+
+class MinutesRepo:
+    """Minutes of reading (a minutes goal, the streak): per user and local day."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, row: ReadingMinutes) -> ReadingMinutes:
+        self.s.add(row)
+        await self.s.flush()
+        return row
+
+    async def for_update_id(self, user_id: int, update_id: int) -> ReadingMinutes | None:
+        stmt = select(ReadingMinutes).where(
+            ReadingMinutes.user_id == user_id, ReadingMinutes.update_id == update_id
+        )
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def on_days(self, days: dict[int, date]) -> dict[int, int]:
+        """Minutes read by each user on their given local day."""
+        if not days:
+            return {}
+        stmt = (
+            select(ReadingMinutes.user_id, ReadingMinutes.local_date, func.sum(ReadingMinutes.minutes))
+            .where(ReadingMinutes.user_id.in_(list(days)))
+            .group_by(ReadingMinutes.user_id, ReadingMinutes.local_date)
+        )
+        return {u: int(m) for u, d, m in await self.s.execute(stmt) if days.get(u) == d}
+
+    async def days(self, user_id: int) -> set[date]:
+        stmt = select(ReadingMinutes.local_date).where(ReadingMinutes.user_id == user_id).distinct()
+        return set((await self.s.execute(stmt)).scalars())
 
 
 class HandledRepo:

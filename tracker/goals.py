@@ -31,7 +31,7 @@ from tracker import coverage, hijri
 from tracker.clock import local_date
 from tracker.progress import continue_point
 
-UNITS = ("ayahs", "pages", "juz")
+UNITS = ("ayahs", "pages", "juz", "minutes")  # minutes: time read (tracker.minutes), Quran.com's unit
 FRIDAY = 4
 PRESETS = ("ramadan", "month", "juz1", "pages2", "mulk", "kahf")
 RAMADAN_OFFER_DAYS = 14  # the Ramadan plan is offered this many days ahead, and all through Ramadan
@@ -77,6 +77,7 @@ _UNIT_WORDS = {
     "ayahs": ("ayah", "ayahs", "ayat", "aya", "ayas", "verse", "verses", "آية", "آيات", "ايات", "اية"),
     "pages": ("page", "pages", "p", "pg", "صفحة", "صفحات", "ص"),
     "juz": ("juz", "juzz", "juz'", "ajza", "para", "paras", "جزء", "أجزاء", "اجزاء"),
+    "minutes": ("minute", "minutes", "min", "mins", "دقيقة", "دقائق", "دقيقه"),
 }
 _WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 
@@ -113,7 +114,7 @@ def parse_goal(text: str, today: date) -> GoalSpec:
     if unit is None:
         raise GoalError("not_understood")
     amount = int(number.group()) if number else 1
-    limits = {"ayahs": TOTAL_AYAHS, "pages": PAGE_COUNT, "juz": JUZ_COUNT}
+    limits = {"ayahs": TOTAL_AYAHS, "pages": PAGE_COUNT, "juz": JUZ_COUNT, "minutes": 1440}
     if not 1 <= amount <= limits[unit]:
         raise GoalError("bad_amount")
     return GoalSpec(unit, amount=amount)
@@ -281,6 +282,8 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
     for user_id, day, a, b in await uow.readings.days_since(ids, min(todays.values())):
         if day == todays[user_id]:
             todays_ranges[user_id].append((a, b))
+    minute_users = {u.id: todays[u.id] for u in users if u.id in main and main[u.id].kind == "minutes"}
+    minutes_today = await uow.minutes.on_days(minute_users) if minute_users else {}
     with_goal = [u for u in users if u.id in main]
     khatms = await uow.khatms.open_for_many([u.id for u in with_goal]) if with_goal else {}
     rows_by_khatm: dict[int, list] = defaultdict(list)
@@ -299,6 +302,7 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
             todays_ranges[user.id],
             rows_by_khatm[khatm.id] if khatm else [],
             completed.get(user.id, []),
+            minutes_today.get(user.id, 0),
         )
     return result
 
@@ -311,6 +315,7 @@ def _today(
     todays: list[tuple[int, int]],
     khatm_rows: list,
     completed: list[datetime],
+    minutes_today: int = 0,
 ) -> Today:
     """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
     covered_today = coverage.merge(todays)
@@ -340,6 +345,11 @@ def _today(
         target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))
         done = float(coverage.covered_count(merged_now) - coverage.covered_count(before_today))
         result = Today(today, goal, "ayahs", target, done, days_left, achieved, habits=habits)
+    elif goal.kind == "minutes":  # time, not ayahs: no portion to compute, a page from where they are
+        result = Today(today, goal, "minutes", float(goal.amount), float(minutes_today), habits=habits)
+        if not result.met:
+            result = replace(result, portion=unread_part(portion_from(start, "pages", 1), merged_now))
+        return result
     else:
         result = Today(
             today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind), habits=habits

@@ -12,6 +12,7 @@ from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, parse_reading, surah_name
 from tracker import goals, readings
+from tracker.minutes import MAX_MINUTES, log_minutes, parse_minutes
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
 
@@ -169,7 +170,18 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
     if ctx.user.onboarded_at is None and _is_greeting(ctx.text):
         return Reply(ctx.t("start.hello"))  # "hello" before /start: a welcome, not a parse error
+    minutes = parse_minutes(ctx.text)
+    if minutes is not None and 1 <= minutes <= MAX_MINUTES:
+        return await _log_minutes(ctx, minutes)
     return await log_text(ctx, ctx.text, source="message")
+
+
+async def _log_minutes(ctx: Ctx, minutes: int) -> Reply:
+    """ "read for 20 minutes": time for a minutes goal and the streak (the khatm does not move)."""
+    await log_minutes(ctx.uow, ctx.user, minutes, now=ctx.now, update_id=ctx.update.update_id)
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    text = ctx.t("log.minutes", minutes=ctx.t.plural("count.minutes", minutes))
+    return Reply("\n".join([text, *today_lines(ctx.t, today)]))
 
 
 _GREETINGS = {

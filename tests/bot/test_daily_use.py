@@ -221,3 +221,30 @@ async def test_labels_merge_neighbours_and_echo_the_unit_used(conversation):
     assert reply.startswith("✅ juz 3 (Al-Baqara 253 – Aal-i-Imraan 92) · ")
     [reply] = await c.send(16, "page 5")
     assert reply.startswith("✅ page 5 (Al-Baqara 25–29) · ")
+
+
+async def test_a_daily_goal_in_minutes_and_reading_for_minutes(conversation):
+    c = conversation
+    [reply] = await c.send(17, "/goal 15 minutes")
+    assert reply.startswith("✅ Goal set: 15 minutes a day\n🎯 Today: 15 minutes · 15 minutes left")
+    [reply] = await c.send(17, "read for 10 minutes")
+    assert (
+        reply
+        == "⏱ 10 minutes of reading logged — may Allah accept it.\n🎯 Today: 15 minutes · 5 minutes left"
+    )
+    [reply] = await c.send(17, "5 min")
+    assert reply.endswith("🎯 Today's target (15 minutes) is done ✓")
+    assert await c.readings(17) == []  # time covers no ayahs: the khatm does not move
+    [reply] = await c.send(17, "/streak")
+    assert reply.startswith("🔥 Streak: 1 day\nToday is done ✓")  # a streak day counts minutes
+    [reply] = await c.send(18, "قرأت ٢٠ دقيقة", language="ar")
+    assert reply.startswith("⏱ سُجّلت ٢٠ دقيقة من القراءة")
+
+
+async def test_minutes_are_logged_once_per_update(conversation):
+    c = conversation
+    update = c.updates.message(19, "read for 20 minutes")
+    await c.process(update)
+    await c.process(update)  # Telegram delivers it again
+    async with c.db.unit_of_work() as uow:
+        assert await uow.minutes.on_days({19: c.clock().date()}) == {19: 20}
