@@ -261,6 +261,20 @@ class DeliveryRepo:
         if delivery_ids:
             await self.s.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(sent_at=now))
 
+    async def release(
+        self, user_id: int, kind: str, slot: int, local_date: date, claimed_before: datetime
+    ) -> int:
+        """Free one delivery key if it was claimed before `claimed_before` (a day lived again after a move
+        west: tracker.reminders.reschedule)."""
+        stmt = delete(Delivery).where(
+            Delivery.user_id == user_id,
+            Delivery.kind == kind,
+            Delivery.slot == slot,
+            Delivery.local_date == local_date,
+            Delivery.claimed_at < claimed_before,
+        )
+        return (await self.s.execute(stmt)).rowcount
+
     async def prune(self, before: datetime) -> int:
         """Claims older than any local day that could still be nudged: they only take space."""
         return (await self.s.execute(delete(Delivery).where(Delivery.claimed_at < before))).rowcount

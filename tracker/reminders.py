@@ -76,11 +76,21 @@ async def disable(uow: UnitOfWork, user: User, kind: str, slot: int | None = Non
     return count
 
 
+REPEAT_GAP = timedelta(hours=12)
+"""After a move west the same local date comes round again. Its reminder is sent again when the new slot is
+at least this long after the old claim (Tokyo → Los Angeles: ~16 h later, a day lived anew); a short move
+(Paris → London just after 20:00) stays at one reminder that evening."""
+
+
 async def reschedule(uow: UnitOfWork, user: User, now: datetime) -> None:
-    """After a timezone change: every enabled reminder's next instant in the new zone."""
+    """After a timezone change: every enabled reminder's next instant in the new zone. A date lived again
+    after a large move west gets its reminder: the old claim on it is released (see REPEAT_GAP)."""
     for reminder in await uow.reminders.for_user(user.id):
         if reminder.enabled:
-            reminder.next_due_at = next_due(reminder.local_time, user.timezone, now, _weekday(reminder.kind))
+            due = next_due(reminder.local_time, user.timezone, now, _weekday(reminder.kind))
+            reminder.next_due_at = due
+            day = local_date(due, user.timezone)
+            await uow.deliveries.release(user.id, reminder.kind, reminder.slot, day, due - REPEAT_GAP)
     await uow.flush()
 
 
