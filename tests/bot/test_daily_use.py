@@ -248,3 +248,15 @@ async def test_minutes_are_logged_once_per_update(conversation):
     await c.process(update)  # Telegram delivers it again
     async with c.db.unit_of_work() as uow:
         assert await uow.minutes.on_days({19: c.clock().date()}) == {19: 20}
+
+
+async def test_circle_commands_in_private_say_where_they_work(conversation):
+    c = conversation
+    for command in ("/circle", "/join", "/board"):
+        [reply] = await c.send(20, command)
+        assert (
+            reply
+            == f"{command} is for study circles in groups: add me to a Telegram group and send it there."
+        )
+    [reply] = await c.send(20, "/frobnicate")
+    assert reply == "I don't know /frobnicate. See /help for what I can do."
