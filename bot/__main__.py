@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
+from pathlib import Path
 
 # Durations from python-telegram-bot as timedelta (its coming default; the scheduler reads both).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -55,13 +57,33 @@ def main(argv: list[str] | None = None) -> int:
         help="console: chat in this terminal (no token needed); run: serve Telegram; "
         "migrate: bring the database schema up to date",
     )
+    console_flags = parser.add_argument_group("console")
+    console_flags.add_argument(
+        "--lang",
+        default=None,
+        metavar="CODE",
+        help="the Telegram language code the console user has (e.g. ar, en): what the first screen uses",
+    )
+    console_flags.add_argument(
+        "--files",
+        default="console-files",
+        metavar="DIR",
+        help="where the console saves the pictures and files the bot sends, and its log "
+        "(default: %(default)s)",
+    )
+    console_flags.add_argument(
+        "-v", "--verbose", action="store_true", help="console: show the log here instead of writing it to DIR"
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format, secrets=[settings.token or ""])
+    if args.command == "console":
+        setup_console_logging(settings, Path(args.files), verbose=args.verbose)
+    else:
+        setup_logging(settings.log_level, settings.log_format, secrets=[settings.token or ""])
     if args.command == "run" and not settings.token:
         print(
             "Set TELEGRAM_BOT_TOKEN to serve Telegram, or try the bot with `python -m bot console`.",
@@ -73,26 +95,64 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     if args.command == "console":
-        return console(settings)
+        return console(settings, files=Path(args.files), language=args.lang)
     if args.command == "run":
         return run(settings)
     return 0
 
 
-def console(settings: Settings) -> int:
-    """The real bot, on the configured database, chatting through this terminal (no token, no network)."""
-    from bot.console import CONSOLE_TOKEN, console_main
+def setup_console_logging(settings: Settings, files: Path, *, verbose: bool) -> None:
+    """The console's terminal is the chat: the log goes to DIR/console.log unless -v, always as text
+    (never JSON lines, even when piped), and without Alembic's line-per-step migration chatter."""
+    secrets = [settings.token or ""]
+    if verbose:
+        setup_logging(settings.log_level, "text", secrets=secrets)
+    else:
+        files.mkdir(parents=True, exist_ok=True)
+        stream = (files / "console.log").open("a", encoding="utf-8")  # open for the process's life
+        setup_logging(settings.log_level, "text", secrets=secrets, stream=stream)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def console(settings: Settings, *, files: Path = Path("console-files"), language: str | None = None) -> int:
+    """The real bot, on the configured database, chatting through this terminal (no token, no network):
+    reminders tick on the console's own clock (`:clock` moves it), files are saved under `files`."""
+    from bot.console import CONSOLE_TOKEN, ConsoleClock, console_main
+    from bot.nudges import start_ticking
+
+    clock = ConsoleClock(system_clock)
+    db = Database(settings.database_url)
+    ticking = {}
 
     def build(fake: FakeBotAPI) -> Application:
-        return build_application(
+        app = build_application(
             CONSOLE_TOKEN,
-            Database(settings.database_url),
+            db,
             request=fake,
+            clock=clock,
             default_timezone=settings.default_timezone,
             admin_ids=settings.admin_ids,
         )
+        ticking["scheduler"] = start_ticking(app, db, clock)  # the real tick, as in production
+        return app
 
-    return console_main(build, first_name=os.environ.get("USER", "You").title() or "You")
+    async def tick() -> None:
+        await ticking["scheduler"].tick()
+
+    async def timezone_of(user_id: int) -> str:
+        async with db.unit_of_work() as uow:
+            user = await uow.users.get(user_id)
+        return user.timezone if user is not None else settings.default_timezone
+
+    return console_main(
+        build,
+        first_name=os.environ.get("USER", "You").title() or "You",
+        language_code=language or "en",
+        clock=clock,
+        save_dir=files,
+        tick=tick,
+        timezone_of=timezone_of,
+    )
 
 
 @dataclass

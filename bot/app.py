@@ -28,6 +28,7 @@ from bot.handlers import (
     circles,
     common,
     goals,
+    history,
     onboarding,
     privacy,
     progress,
@@ -128,7 +129,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("help", common.help_command, filters=private & new))
     app.add_handler(CommandHandler("log", reading.log_command, filters=private & new))
     app.add_handler(CommandHandler("undo", reading.undo_command, filters=private & new))
-    app.add_handler(CommandHandler("history", reading.history_command, filters=private & new))
+    app.add_handler(CommandHandler("history", history.history_command, filters=private & new))
     app.add_handler(CommandHandler("progress", progress.progress_command, filters=private & new))
     app.add_handler(CommandHandler("goal", goals.goal_command, filters=private & new))
     app.add_handler(CommandHandler("next", goals.next_command, filters=private & new))
@@ -142,8 +143,13 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(onboarding.choose_timezone, pattern=r"^tz:"))
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
     app.add_handler(CallbackQueryHandler(reading.undo_button, pattern=r"^undo:\d{1,18}$"))
-    app.add_handler(CallbackQueryHandler(reading.delete_button, pattern=r"^del:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(reading.pick_button, pattern=r"^pick:\d{8}:[\d,-]{3,50}$"))
+    app.add_handler(CallbackQueryHandler(history.delete_button, pattern=r"^del:\d{1,18}(:\d{1,6})?$"))
+    app.add_handler(CallbackQueryHandler(history.delete_confirmed, pattern=r"^delok:\d{1,18}:\d{1,6}$"))
+    app.add_handler(
+        CallbackQueryHandler(history.delete_undone, pattern=r"^delundo:\d{1,4}-\d{1,4}:\d{8}:[a-z]:\d{1,6}$")
+    )
+    app.add_handler(CallbackQueryHandler(history.history_button, pattern=r"^hist:\d{1,6}$"))
     app.add_handler(CallbackQueryHandler(goals.goal_button, pattern=r"^goal:\w+$"))
     app.add_handler(CallbackQueryHandler(goals.done_portion, pattern=r"^log:\d{1,4}-\d{1,4}$"))
     app.add_handler(CallbackQueryHandler(streak.excuse_button, pattern=r"^excuse:"))

@@ -19,11 +19,16 @@ or let :func:`console_main` do the asyncio plumbing.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import os
 import re
+import shlex
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,14 +38,23 @@ from telegram.ext import Application
 from fake_telegram import FakeBotAPI, UpdateFactory
 from fake_telegram.htmltext import ParsedHTML, parse_html
 from fake_telegram.server import EDIT_METHODS, SEND_METHODS, ApiCall, Clock
+from tracker.clock import zone
+from tracker.reminders import next_due  # the scheduler's own rule for "the next HH:MM"
 
-__all__ = ["CONSOLE_TOKEN", "console_main", "render_text", "run_console"]
+__all__ = ["CONSOLE_TOKEN", "ConsoleClock", "console_main", "parse_clock", "render_text", "run_console"]
 
 CONSOLE_TOKEN = "123456:CONSOLE"
 """A syntactically valid token for the offline bot (the fake never checks it)."""
 
 SETTLE_TIMEOUT = 30.0
 """Seconds to wait for non-blocking handler tasks started by one input line."""
+
+CLOCK_STEP = timedelta(minutes=15)
+"""`:clock` moves time in steps of at most this, ticking the scheduler at each one: every reminder falls
+due within a step (on time when set on a quarter hour) and well inside the scheduler's grace window."""
+
+FIRST_GROUP_ID = -1_001_000_000_001  # simulated groups are supergroups: -100… ids
+FIRST_MEMBER_ID = 1_001  # simulated group members
 
 _LOCATION_RE = re.compile(r"^/location(?:@\w+)?\s+(-?\d+(?:\.\d+)?)[\s,]+(-?\d+(?:\.\d+)?)\s*$")
 
@@ -103,6 +117,64 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+class ConsoleClock:
+    """The console's time: the system clock plus an offset that `:clock` moves forward (never back,
+    as time does for the scheduler's claims). Pass it to the bot, the scheduler and the updates."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self.base: Clock = base or (lambda: datetime.now(UTC))
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset
+
+    def advance_to(self, when: datetime) -> None:
+        now = self()
+        if when > now:
+            self.offset += when - now
+
+
+_CLOCK_AT_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+_CLOCK_BY_RE = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_clock(arg: str, now: datetime, timezone: str) -> datetime | None:
+    """Where `:clock ARG` moves the clock: `21:00` is the next 21:00 in `timezone` (later today or
+    tomorrow), `+1d`, `+2h`, `+30m`, `+1d2h` move by that much. None if ARG is neither."""
+    arg = arg.strip().lower()
+    at = _CLOCK_AT_RE.match(arg)
+    if at:
+        hour, minute = int(at.group(1)), int(at.group(2))
+        if hour > 23 or minute > 59:
+            return None
+        return next_due(time(hour, minute), timezone, now)
+    by = _CLOCK_BY_RE.match(arg)
+    if by and any(by.groups()):
+        days, hours, minutes = (int(g or 0) for g in by.groups())
+        return now + timedelta(days=days, hours=hours, minutes=minutes)
+    return None
+
+
+@dataclass
+class _Sender:
+    user_id: int
+    first_name: str
+
+
+@dataclass
+class _Group:
+    chat_id: int
+    title: str
+
+
+def _inline_image(data: bytes) -> str | None:
+    """An inline image for terminals that show them (iTerm2's OSC 1337, also WezTerm), else None."""
+    if os.environ.get("TERM_PROGRAM") not in ("iTerm.app", "WezTerm"):
+        return None
+    payload = base64.b64encode(data).decode("ascii")
+    return f"\033]1337;File=inline=1;size={len(data)};preserveAspectRatio=1:{payload}\a"
+
+
 class _Console:
     def __init__(
         self,
@@ -117,22 +189,60 @@ class _Console:
         save_dir: Path | None,
         color: bool,
         echo_input: bool,
+        interactive: bool = False,
+        tick: Callable[[], Awaitable[Any]] | None = None,
+        timezone_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self.app = application
         self.fake = fake
         self.stdout = stdout
+        self.me = _Sender(user_id, first_name)
+        self.sender = self.me
         self.user_id = user_id
         self.first_name = first_name
         self.language_code = language_code
+        self.clock = clock
         self.save_dir = save_dir
         self.color = color
         self.echo_input = echo_input
+        self.interactive = interactive
+        self.tick = tick
+        self.timezone_of = timezone_of
         self.updates = UpdateFactory(clock=clock, fake=fake)
         self.seen = len(fake.calls)
-        # the inline keyboard under the bot's last message to us: (chat_id, message_id), buttons
-        self.choice_msg: tuple[int, int] | None = None
-        self.choices: list[dict[str, Any]] = []
+        self.members: dict[str, _Sender] = {}  # simulated people, by lower-cased name
+        self.groups: dict[str, _Group] = {}  # simulated groups, by lower-cased title
+        self.group: _Group | None = None  # where messages go now (None: the sender's private chat)
+        # the inline keyboard under the bot's last message in each chat: (chat_id, message_id), buttons
+        self.keyboards: dict[int, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
         self.busy = False
+
+    # ---- where we are ---------------------------------------------------------------------------
+
+    @property
+    def chat_id(self) -> int:
+        return self.group.chat_id if self.group else self.sender.user_id
+
+    @property
+    def choices(self) -> list[dict[str, Any]]:
+        return self.keyboards.get(self.chat_id, ((0, 0), []))[1]
+
+    @property
+    def choice_msg(self) -> tuple[int, int] | None:
+        keyboard = self.keyboards.get(self.chat_id)
+        return keyboard[0] if keyboard else None
+
+    def where(self) -> str:
+        who = "" if self.sender is self.me else self.sender.first_name
+        if self.group:
+            return f"[{self.group.title}] {who or self.me.first_name}"
+        return f"[{who}, private]" if who else ""
+
+    def prompt(self) -> None:
+        if self.interactive:
+            label = self.where()
+            self.stdout.write(self.dim(f"{label} › " if label else "› "))
+            self.stdout.flush()
 
     # ---- output --------------------------------------------------------------------------------
 
@@ -149,6 +259,12 @@ class _Console:
         self.write("  N                  press button N under the bot's last message")
         self.write("  \\TEXT              send TEXT literally (e.g. \\5 when buttons are shown)")
         self.write("  /location LAT LON  share a location, e.g. /location 21.42 39.83")
+        self.write("  :clock 21:00       move the clock to the next 21:00 (or :clock +1d, +2h, +30m);")
+        self.write("                     reminders due on the way arrive as they would")
+        self.write('  :group "Halaqa"    add the bot to a group and talk there (:private to come back)')
+        self.write("  :as Aisha          speak as another person (:as me to be yourself again)")
+        if self.save_dir is not None:
+            self.write(f"Pictures and files are saved in {self.save_dir}/.")
         self.write("Ctrl-D (end of input) or Ctrl-C quits.")
         self.write()
 
@@ -177,7 +293,18 @@ class _Console:
             self.write(self.dim("(a message was deleted)"))
 
     def prefix(self, chat_id: int | None) -> str:
-        return "" if chat_id in (None, self.user_id) else self.dim(f"[to chat {chat_id}] ")
+        """Nothing for the chat we are in; otherwise which chat a message went to."""
+        if chat_id is None or chat_id == self.chat_id:
+            return ""
+        group = next((g for g in self.groups.values() if g.chat_id == chat_id), None)
+        if group is not None:
+            return self.dim(f"[in {group.title}] ")
+        if chat_id == self.me.user_id:
+            return self.dim(f"[to {self.me.first_name}, privately] ")
+        member = next((m for m in self.members.values() if m.user_id == chat_id), None)
+        if member is not None:
+            return self.dim(f"[to {member.first_name}, privately] ")
+        return self.dim(f"[to chat {chat_id}] ")
 
     def show_sent(self, call: ApiCall) -> None:
         msg = call.result
@@ -196,14 +323,16 @@ class _Console:
                 saved = self.save(upload.filename, upload.data, msg["message_id"])
                 label += f", saved to {saved}]" if saved else "]"
             self.write(prefix + label)
+            if upload is not None and kind == "photo" and self.color:
+                image = _inline_image(upload.data)
+                if image:
+                    self.write(image)
             if call.params.get("caption"):
                 self.write(render_text(str(call.params["caption"]), parse_mode, color=self.color))
         markup = call.params.get("reply_markup") or {}
         rows = markup.get("inline_keyboard") or []
-        if chat_id == self.user_id:
-            self.choice_msg = (chat_id, msg["message_id"])
-            self.choices = [button for row in rows for button in row]
-        self.show_buttons(rows, start=1 if chat_id == self.user_id else None)
+        self.keyboards[chat_id] = ((chat_id, msg["message_id"]), [button for row in rows for button in row])
+        self.show_buttons(rows, start=1 if chat_id == self.chat_id else None)
 
     def show_edit(self, call: ApiCall) -> None:
         params = call.params
@@ -217,17 +346,19 @@ class _Console:
             text = render_text(str(params.get("caption", "")), parse_mode, color=self.color)
             self.write(prefix + self.dim("(caption edited) ") + text)
         rows = (params.get("reply_markup") or {}).get("inline_keyboard") or []
-        is_choice_msg = isinstance(call.result, dict) and self.choice_msg == (
-            call.result["chat"]["id"],
-            call.result["message_id"],
-        )
-        if is_choice_msg:
-            self.choices = [button for row in rows for button in row]
+        key = None
+        if isinstance(call.result, dict):
+            key = (call.result["chat"]["id"], call.result["message_id"])
+        keyboard = self.keyboards.get(key[0]) if key else None
+        is_choice_msg = keyboard is not None and keyboard[0] == key
+        if is_choice_msg and key is not None:
+            self.keyboards[key[0]] = (key, [button for row in rows for button in row])
         if call.method == "editMessageReplyMarkup" and not rows:
             self.write(prefix + self.dim("(buttons removed)"))
         elif call.method == "editMessageReplyMarkup":
             self.write(prefix + self.dim("(buttons changed)"))
-        self.show_buttons(rows, start=1 if is_choice_msg else None)
+        in_this_chat = key is not None and key[0] == self.chat_id
+        self.show_buttons(rows, start=1 if is_choice_msg and in_this_chat else None)
 
     def show_buttons(self, rows: list[list[dict[str, Any]]], start: int | None) -> None:
         number = start
@@ -252,6 +383,98 @@ class _Console:
         path.write_bytes(data)
         return path
 
+    # ---- console commands (`:…`) ---------------------------------------------------------------
+
+    async def command(self, line: str) -> None:
+        name, _, arg = line[1:].partition(" ")
+        name, arg = name.lower(), arg.strip()
+        if name == "clock":
+            await self.move_clock(arg)
+        elif name == "group":
+            await self.join_group(arg)
+        elif name == "private":
+            self.group = None
+            self.write(self.dim(f"(now in {self.sender.first_name}'s private chat with the bot)"))
+        elif name == "as":
+            self.speak_as(arg)
+        else:
+            self.write(
+                self.dim("(console commands: :clock 21:00 | :clock +1d | :group NAME | :private | :as NAME)")
+            )
+
+    async def move_clock(self, arg: str) -> None:
+        if self.clock is None or not isinstance(self.clock, ConsoleClock):
+            self.write(self.dim("(this console's clock cannot be moved)"))
+            return
+        timezone = await self.timezone_of(self.me.user_id) if self.timezone_of else "UTC"
+        now = self.clock()
+        if not arg:
+            self.write(self.dim(f"(it is {_clock_text(now, timezone)})"))
+            return
+        target = parse_clock(arg, now, timezone)
+        if target is None:
+            self.write(self.dim("(usage: :clock 21:00 — the next 21:00 — or :clock +1d, +2h, +30m, +1d2h)"))
+            return
+        self.write(self.dim(f"(moving the clock to {_clock_text(target, timezone)})"))
+        # Walk there in steps, ticking at each, so every reminder due on the way is sent as it would be,
+        # and shown with the time it arrived.
+        while self.clock() < target:
+            here = self.clock()
+            step_start = here - timedelta(
+                minutes=here.minute % 15, seconds=here.second, microseconds=here.microsecond
+            )
+            self.clock.advance_to(min(target, step_start + CLOCK_STEP))
+            if self.tick is not None:
+                await self.tick()
+            if self.seen < len(self.fake.calls):
+                self.write(self.dim(f"({_clock_text(self.clock(), timezone)})"))
+                self.flush()
+        self.write(self.dim(f"(it is now {_clock_text(self.clock(), timezone)})"))
+
+    async def join_group(self, arg: str) -> None:
+        try:
+            words = shlex.split(arg)
+        except ValueError:
+            words = []
+        title = " ".join(words).strip()
+        if not title:
+            self.write(self.dim('(usage: :group "Study circle")'))
+            return
+        group = self.groups.get(title.lower())
+        if group is None:
+            group = _Group(FIRST_GROUP_ID - len(self.groups), title)
+            self.groups[title.lower()] = group
+            self.fake.set_chat(group.chat_id, type="supergroup", title=title)
+            self.fake.set_admins(group.chat_id, [], owner=self.me.user_id)  # you made the group
+            self.group = group
+            self.write(self.dim(f"(you created the group “{title}” and added the bot; you are its admin)"))
+            added = self.updates.my_chat_member(
+                self.me.user_id, group.chat_id, chat_title=title, chat_type="supergroup",
+                first_name=self.me.first_name,
+            )  # fmt: skip
+            await self.dispatch(added)
+        else:
+            self.group = group
+            self.write(self.dim(f"(now in the group “{title}”)"))
+
+    def speak_as(self, arg: str) -> None:
+        name = " ".join(arg.split())
+        if not name:
+            self.write(self.dim("(usage: :as Aisha — or :as me)"))
+            return
+        if name.lower() in ("me", "myself", self.me.first_name.lower()):
+            self.sender = self.me
+        else:
+            member = self.members.get(name.lower())
+            if member is None:
+                member = _Sender(FIRST_MEMBER_ID + len(self.members), name[:64])
+                self.members[name.lower()] = member
+                if self.group is not None:
+                    self.fake.set_member_status(self.group.chat_id, member.user_id, "member")
+            self.sender = member
+        where = f"in “{self.group.title}”" if self.group else "in a private chat with the bot"
+        self.write(self.dim(f"(you are now {self.sender.first_name}, {where})"))
+
     # ---- input ---------------------------------------------------------------------------------
 
     def update_for(self, line: str) -> dict[str, Any] | None:
@@ -267,16 +490,30 @@ class _Console:
                 self.write(self.dim("(latitude must be within ±90 and longitude within ±180)"))
                 return None
             return self.updates.location(
-                self.user_id, lat, lon, first_name=self.first_name, language_code=self.language_code
+                self.sender.user_id,
+                lat,
+                lon,
+                first_name=self.sender.first_name,
+                language_code=self.language_code,
+                **self.chat_kwargs(),
             )
         if re.match(r"^/location(@\w+)?\b", line):
             self.write(self.dim("(usage: /location LAT LON, e.g. /location 21.42 39.83)"))
             return None
         return self.message(line)
 
+    def chat_kwargs(self) -> dict[str, Any]:
+        if self.group is None:
+            return {}
+        return {"chat_id": self.group.chat_id, "chat_title": self.group.title, "chat_type": "supergroup"}
+
     def message(self, text: str) -> dict[str, Any]:
         return self.updates.message(
-            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+            self.sender.user_id,
+            text,
+            first_name=self.sender.first_name,
+            language_code=self.language_code,
+            **self.chat_kwargs(),
         )
 
     def press(self, number: int) -> dict[str, Any] | None:
@@ -299,10 +536,10 @@ class _Console:
             return None
         self.write(self.dim(f"(pressed: {button.get('text', '')})"))
         return self.updates.callback(
-            self.user_id,
+            self.sender.user_id,
             button["callback_data"],
             message,
-            first_name=self.first_name,
+            first_name=self.sender.first_name,
             language_code=self.language_code,
         )
 
@@ -311,10 +548,14 @@ class _Console:
         try:
             self.flush()  # anything that arrived while we waited for input comes first
             if self.echo_input:
-                self.write(f"> {line}")
-            update = self.update_for(line)
-            if update is not None:
-                await self.dispatch(update)
+                label = self.where()
+                self.write(f"{label}> {line}" if label else f"> {line}")
+            if line.startswith(":"):
+                await self.command(line)
+            else:
+                update = self.update_for(line)
+                if update is not None:
+                    await self.dispatch(update)
             self.flush()
         finally:
             self.busy = False
@@ -330,6 +571,11 @@ class _Console:
         if new:
             await asyncio.wait(new, timeout=SETTLE_TIMEOUT)
         await asyncio.sleep(0)
+
+
+def _clock_text(now: datetime, timezone: str) -> str:
+    local = now.astimezone(zone(timezone))
+    return f"{local:%a %d %b %Y, %H:%M} {timezone}"
 
 
 def _pending_tasks(application: Application) -> set[asyncio.Task[Any]]:
@@ -380,6 +626,8 @@ async def run_console(
     clock: Clock | None = None,
     save_dir: str | Path | None = None,
     color: bool | None = None,
+    tick: Callable[[], Awaitable[Any]] | None = None,
+    timezone_of: Callable[[int], Awaitable[str]] | None = None,
 ) -> None:
     """Run ``application`` against ``fake`` as an interactive (or piped) chat until EOF.
 
@@ -388,7 +636,10 @@ async def run_console(
     directly via ``process_update``); on return it is stopped and shut down again, calling
     ``post_stop``/``post_shutdown`` like ``run_polling`` does. ``color`` defaults to whether
     ``stdout`` is a terminal; input lines are echoed when ``stdin`` is not a terminal, so a
-    piped session prints a readable transcript.
+    piped session prints a readable transcript; on a terminal a prompt shows who speaks where.
+
+    ``tick`` (the reminder scheduler's) runs at each step when ``:clock`` moves a :class:`ConsoleClock`
+    forward; ``timezone_of(user_id)`` says which zone ``:clock 21:00`` means.
     """
     console = _Console(
         application,
@@ -401,6 +652,9 @@ async def run_console(
         save_dir=Path(save_dir) if save_dir is not None else None,
         color=_isatty(stdout) if color is None else color,
         echo_input=not _isatty(stdin),
+        interactive=_isatty(stdin) and _isatty(stdout),
+        tick=tick,
+        timezone_of=timezone_of,
     )
     started_here = not application.running
     if started_here:
@@ -417,8 +671,11 @@ async def run_console(
             await activity.wait()
             activity.clear()
             await asyncio.sleep(0)
-            if not console.busy:
+            if not console.busy and console.seen < len(fake.calls):
+                if console.interactive:
+                    console.write()  # off the prompt line
                 console.flush()
+                console.prompt()
 
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -427,6 +684,7 @@ async def run_console(
         console.flush()  # whatever post_init sent
         console.banner()
         _start_reader(stdin, loop, lines)
+        console.prompt()
         while True:
             raw = await lines.get()
             if raw is None:
@@ -434,6 +692,7 @@ async def run_console(
             line = raw.strip()
             if line:
                 await console.handle(line)
+            console.prompt()
         console.flush()
     finally:
         watcher.cancel()

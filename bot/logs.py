@@ -28,9 +28,14 @@ _NOISY = {
     "alembic": 20,
 }
 TEXT_FORMAT = (
-    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <8}</level> "
-    "<cyan>{name}</cyan> {message} <dim>{extra}</dim>"
+    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <8}</level> <cyan>{name}</cyan> {message}"
 )
+
+
+def text_format(record: dict) -> str:
+    """TEXT_FORMAT, plus the bound fields (update id, user id) only when there are some: no stray `{}`."""
+    tail = " <dim>{extra}</dim>" if record["extra"] else ""
+    return TEXT_FORMAT + tail + "\n{exception}"
 
 
 def make_redactor(secrets: list[str]) -> Callable[[str], str]:
@@ -75,7 +80,7 @@ def setup_logging(
         logger.add(sink, level=level, serialize=True, backtrace=False, diagnose=False)
     else:
         logger.add(
-            sink, level=level, format=TEXT_FORMAT, colorize=stream.isatty(), backtrace=False, diagnose=False
+            sink, level=level, format=text_format, colorize=stream.isatty(), backtrace=False, diagnose=False
         )
     # force=True replaces handlers other libraries (or alembic's fileConfig) may have installed.
     logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)

@@ -24,6 +24,8 @@ def spans_label(spans: list[Span], t: Translator) -> str:
 
 
 def amount_text(t: Translator, unit: str, amount: float) -> str:
+    if unit == "minutes":
+        return t.plural("count.minutes", max(0, round(amount)))
     if unit == "ayahs":
         return t.plural("count.ayahs", max(0, round(amount)))
     digits = 0 if abs(amount - round(amount)) < 0.05 else 1

@@ -18,6 +18,7 @@ from storage.repos import (
     GoalRepo,
     HandledRepo,
     KhatmRepo,
+    MinutesRepo,
     ReadingRepo,
     ReminderRepo,
     UserRepo,
@@ -99,6 +100,7 @@ class UnitOfWork:
         self.goals = GoalRepo(self.session)
         self.reminders = ReminderRepo(self.session)
         self.handled = HandledRepo(self.session)
+        self.minutes = MinutesRepo(self.session)
         self.circles = CircleRepo(self.session)
         self.messages = LoggedMessageRepo(self.session)
         return self

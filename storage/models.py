@@ -149,7 +149,7 @@ class Goal(Base):
     __table_args__ = (
         CheckConstraint(
             "(kind = 'khatm_by' AND target_date IS NOT NULL) OR "
-            "(kind IN ('ayahs', 'pages', 'juz') AND amount IS NOT NULL AND amount > 0) OR "
+            "(kind IN ('ayahs', 'pages', 'juz', 'minutes') AND amount IS NOT NULL AND amount > 0) OR "
             "(kind = 'surah' AND amount BETWEEN 1 AND 114)",
             name="kind_has_its_value",
         ),
@@ -180,6 +180,25 @@ class Goal(Base):
     preset: Mapped[str | None] = mapped_column(String(32))
     started_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReadingMinutes(Base):
+    """Time spent reading on a local day ("read for 20 minutes"): a minutes goal and the streak count it;
+    the khatm does not (it covers no ayahs)."""
+
+    __tablename__ = "reading_minutes"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 1440", name="minutes_range"),
+        UniqueConstraint("user_id", "update_id"),  # a redelivered update logs its minutes once
+        Index("ix_reading_minutes_user_id_local_date", "user_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ExcusedDay(Base):

@@ -26,6 +26,7 @@ from storage.models import (
     JuzAssignment,
     Khatm,
     Reading,
+    ReadingMinutes,
     Reminder,
     User,
 )
@@ -346,6 +347,21 @@ class ReadingRepo:
         )
         return list((await self.s.execute(stmt)).scalars())
 
+    async def page_by_reading_date(self, user_id: int, offset: int, limit: int) -> tuple[list[Reading], int]:
+        """One page of the user's readings, newest reading date first (then newest logged), and how many
+        there are in all (for /history's pages)."""
+        stmt = (
+            select(Reading)
+            .where(Reading.user_id == user_id)
+            .order_by(Reading.local_date.desc(), Reading.recorded_at.desc(), Reading.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        total = await self.s.scalar(
+            select(func.count()).select_from(Reading).where(Reading.user_id == user_id)
+        )
+        return list((await self.s.execute(stmt)).scalars()), int(total or 0)
+
     async def between(self, user_id: int, first: date, last: date) -> list[Reading]:
         stmt = (
             select(Reading)
@@ -393,6 +409,20 @@ class DeliveryRepo:
         if delivery_ids:
             await self.s.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(sent_at=now))
 
+    async def release(
+        self, user_id: int, kind: str, slot: int, local_date: date, claimed_before: datetime
+    ) -> int:
+        """Free one delivery key if it was claimed before `claimed_before` (a day lived again after a move
+        west: tracker.reminders.reschedule)."""
+        stmt = delete(Delivery).where(
+            Delivery.user_id == user_id,
+            Delivery.kind == kind,
+            Delivery.slot == slot,
+            Delivery.local_date == local_date,
+            Delivery.claimed_at < claimed_before,
+        )
+        return (await self.s.execute(stmt)).rowcount
+
     async def prune(self, before: datetime) -> int:
         """Claims older than any local day that could still be nudged: they only take space."""
         return (await self.s.execute(delete(Delivery).where(Delivery.claimed_at < before))).rowcount
@@ -437,6 +467,10 @@ class GoalRepo:
         self.s.add(goal)
         await self.s.flush()
         return goal
+
+    async def remove_habit(self, user_id: int, surah: int) -> int:
+        stmt = delete(Goal).where(Goal.user_id == user_id, Goal.kind == "surah", Goal.amount == surah)
+        return (await self.s.execute(stmt)).rowcount
 
     async def clear(self, user_id: int) -> int:
         return (await self.s.execute(delete(Goal).where(Goal.user_id == user_id))).rowcount
@@ -494,6 +528,39 @@ _CLAIM_UPDATE = (
     )
     .columns(HandledUpdate.__table__.c.update_id)
 )
+
+
+class MinutesRepo:
+    """Minutes of reading (a minutes goal, the streak): per user and local day."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, row: ReadingMinutes) -> ReadingMinutes:
+        self.s.add(row)
+        await self.s.flush()
+        return row
+
+    async def for_update_id(self, user_id: int, update_id: int) -> ReadingMinutes | None:
+        stmt = select(ReadingMinutes).where(
+            ReadingMinutes.user_id == user_id, ReadingMinutes.update_id == update_id
+        )
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def on_days(self, days: dict[int, date]) -> dict[int, int]:
+        """Minutes read by each user on their given local day."""
+        if not days:
+            return {}
+        stmt = (
+            select(ReadingMinutes.user_id, ReadingMinutes.local_date, func.sum(ReadingMinutes.minutes))
+            .where(ReadingMinutes.user_id.in_(list(days)))
+            .group_by(ReadingMinutes.user_id, ReadingMinutes.local_date)
+        )
+        return {u: int(m) for u, d, m in await self.s.execute(stmt) if days.get(u) == d}
+
+    async def days(self, user_id: int) -> set[date]:
+        stmt = select(ReadingMinutes.local_date).where(ReadingMinutes.user_id == user_id).distinct()
+        return set((await self.s.execute(stmt)).scalars())
 
 
 class HandledRepo:

@@ -33,7 +33,7 @@ from tracker.clock import local_date
 from tracker.progress import continue_point
 from tracker.text import is_off_word
 
-UNITS = ("ayahs", "pages", "juz")
+UNITS = ("ayahs", "pages", "juz", "minutes")  # minutes: time read (tracker.minutes), Quran.com's unit
 FRIDAY = 4
 PRESETS = ("ramadan", "month", "juz1", "pages2", "mulk", "kahf")
 RAMADAN_OFFER_DAYS = 14  # the Ramadan plan is offered this many days ahead, and all through Ramadan
@@ -78,6 +78,7 @@ _UNIT_WORDS = {
     "ayahs": ("ayah", "ayahs", "ayat", "aya", "ayas", "verse", "verses", "آية", "آيات", "ايات", "اية"),
     "pages": ("page", "pages", "p", "pg", "صفحة", "صفحات", "ص"),
     "juz": ("juz", "juzz", "juz'", "ajza", "para", "paras", "جزء", "أجزاء", "اجزاء"),
+    "minutes": ("minute", "minutes", "min", "mins", "دقيقة", "دقائق", "دقيقه"),
 }
 _WORD_UNIT = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 
@@ -112,7 +113,7 @@ def parse_goal(text: str, today: date) -> GoalSpec:
     if unit is None:
         raise GoalError("not_understood")
     amount = int(number.group()) if number else 1
-    limits = {"ayahs": TOTAL_AYAHS, "pages": PAGE_COUNT, "juz": JUZ_COUNT}
+    limits = {"ayahs": TOTAL_AYAHS, "pages": PAGE_COUNT, "juz": JUZ_COUNT, "minutes": 1440}
     if not 1 <= amount <= limits[unit]:
         raise GoalError("bad_amount")
     return GoalSpec(unit, amount=amount)
@@ -133,12 +134,26 @@ async def set_goal(
     return await uow.goals.replace_main(goal)
 
 
+def ramadan_open(today: date) -> bool:
+    """The Ramadan plan is offered (and accepted) from RAMADAN_OFFER_DAYS before 1 Ramadan to its last
+    day, by the Umm al-Qura calendar; never outside that window (nor outside the calendar's range)."""
+    try:
+        return hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS
+    except ValueError:
+        return False
+
+
 async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) -> Goal:
+    """A main-goal preset replaces the main goal; a habit preset (mulk, kahf) is added beside it.
+    The Ramadan plan is a khatm by Ramadan's last day, and only inside `ramadan_open`'s window."""
     today = local_date(now, user.timezone)
-    if preset in ("ramadan", "month"):  # a khatm in 30 days: a juz a day
+    if preset == "ramadan":
+        if not ramadan_open(today):
+            raise GoalError("ramadan_closed")
+        target = hijri.ramadan_end(today)
+        return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
+    if preset == "month":  # a khatm in 30 days: a juz a day
         target = today + timedelta(days=29)
-        if preset == "ramadan" and hijri.days_until_ramadan(today) <= RAMADAN_OFFER_DAYS:
-            target = hijri.ramadan_end(today)  # during (or just before) Ramadan: by its last day
         return await set_goal(uow, user, GoalSpec("khatm_by", target_date=target), now, preset=preset)
     if preset in _DAILY_PRESETS:
         return await set_goal(uow, user, _DAILY_PRESETS[preset], now, preset=preset)
@@ -159,6 +174,21 @@ async def apply_preset(uow: UnitOfWork, user: User, preset: str, now: datetime) 
             await reminders.set_reminder(uow, user, "kahf", reminders.DEFAULT_KAHF_TIME, now)
         return goal
     raise ValueError(f"unknown preset {preset!r}")
+
+
+HABIT_PRESETS = {"mulk": 67, "kahf": 18}  # preset -> surah
+
+
+async def toggle_habit(uow: UnitOfWork, user: User, preset: str, now: datetime) -> bool:
+    """A habit preset is a switch: pressing it adds the habit, pressing it again removes that habit
+    alone (Al-Kahf's Friday reminder goes with it). -> whether the habit is on now."""
+    surah = HABIT_PRESETS[preset]
+    if await uow.goals.remove_habit(user.id, surah):
+        if preset == "kahf":
+            await reminders.disable(uow, user, "kahf")
+        return False
+    await apply_preset(uow, user, preset, now)
+    return True
 
 
 async def clear_goals(uow: UnitOfWork, user: User) -> int:
@@ -247,6 +277,8 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
     for user_id, day, a, b in await uow.readings.days_since(ids, min(todays.values())):
         if day == todays[user_id]:
             todays_ranges[user_id].append((a, b))
+    minute_users = {u.id: todays[u.id] for u in users if u.id in main and main[u.id].kind == "minutes"}
+    minutes_today = await uow.minutes.on_days(minute_users) if minute_users else {}
     with_goal = [u for u in users if u.id in main]
     khatms = await uow.khatms.open_for_many([u.id for u in with_goal]) if with_goal else {}
     # Coverage comes from the khatm row and the continue point from each user's latest reading; only a
@@ -271,6 +303,7 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
             completed.get(user.id, []),
             coverage.intervals_of(coverage.from_bytes(khatm.coverage)) if khatm else [],
             _last_end(last_ends.get(user.id), khatm),
+            minutes_today.get(user.id, 0),
         )
     return result
 
@@ -290,6 +323,7 @@ def _today(
     completed: list[datetime],
     merged_now: list[coverage.Interval],
     last_end: int | None,
+    minutes_today: int = 0,
 ) -> Today:
     """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
     covered_today = coverage.merge(todays)
@@ -317,13 +351,28 @@ def _today(
         target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))
         done = float(coverage.covered_count(merged_now) - coverage.covered_count(before_today))
         result = Today(today, goal, "ayahs", target, done, days_left, achieved, habits=habits)
+    elif goal.kind == "minutes":  # time, not ayahs: no portion to compute, a page from where they are
+        result = Today(today, goal, "minutes", float(goal.amount), float(minutes_today), habits=habits)
+        if not result.met:
+            result = replace(result, portion=unread_part(portion_from(start, "pages", 1), merged_now))
+        return result
     else:
         result = Today(
             today, goal, goal.kind, float(goal.amount), amount_in(todays, goal.kind), habits=habits
         )
     if not result.met:
-        result = replace(result, portion=portion_from(start, result.unit, result.left))
+        portion = unread_part(portion_from(start, result.unit, result.left), merged_now)
+        result = replace(result, portion=portion)
     return result
+
+
+def unread_part(portion: Span, merged: list[coverage.Interval]) -> Span:
+    """The portion up to the first ayah of it already read in the khatm: today's portion is new reading,
+    never a re-read (its first ayah is unread: it starts at the continue point)."""
+    for a, _ in merged:
+        if portion.first_index < a <= portion.last_index:
+            return Span.from_indices(portion.first_index, a - 1)
+    return portion
 
 
 def ramadan_offer(today: Today) -> int | None:

@@ -51,22 +51,41 @@ def estimate_finish(remaining: int, pace: float, today: date) -> date | None:
     return today + timedelta(days=math.ceil(remaining / pace))
 
 
-def pace(amounts: dict[date, float], today: date) -> float:
-    """An amount a day over the last PACE_DAYS local days, or since the first reading if that is more
-    recent (someone who started yesterday has a pace of two days, not of two weeks). One rule for
-    /progress (ayahs) and /stats (pages)."""
-    window = [d for d in amounts if today - timedelta(days=PACE_DAYS - 1) <= d <= today]
+def pace(amounts: dict[date, float], today: date, first_day: date | None = None) -> float:
+    """An amount a day over the last PACE_DAYS local days — all of them, read or not — or since the
+    user's first reading (`first_day`, by default the earliest day in `amounts`) if that is more recent:
+    someone who started yesterday has a pace of two days, not of two weeks. One rule for /progress
+    (new ayahs) and /stats (pages)."""
+    window_start = today - timedelta(days=PACE_DAYS - 1)
+    window = [d for d in amounts if window_start <= d <= today]
     if not window:
         return 0.0
-    return sum(amounts[d] for d in window) / ((today - min(window)).days + 1)
+    first = first_day if first_day is not None else min(amounts)
+    return sum(amounts[d] for d in window) / ((today - max(window_start, first)).days + 1)
+
+
+def new_ayahs_by_day(rows: list) -> dict[date, float]:
+    """For one khatm's readings (start_index, end_index, local_date, recorded_at, id): how many ayahs each
+    local day added to the khatm's coverage — readings taken in reading-date order, re-reads adding 0."""
+    added: dict[date, float] = defaultdict(float)
+    merged: list[coverage.Interval] = []
+    for r in sorted(rows, key=lambda r: (r.local_date, r.recorded_at, r.id)):
+        before = coverage.covered_count(merged)
+        merged = coverage.merge([*merged, (r.start_index, r.end_index)])
+        added[r.local_date] += coverage.covered_count(merged) - before
+    return added
 
 
 async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
-    """Ayahs a day, recent (see `pace`); repeated readings count: this is activity, not coverage."""
-    ayahs: dict[date, float] = defaultdict(float)
-    for _, day, a, b in await uow.readings.days_since([user_id], today - timedelta(days=PACE_DAYS - 1)):
-        ayahs[day] += b - a + 1
-    return pace(ayahs, today)
+    """New ayahs a day in the open khatm, recent (see `pace`): the pace the finish date is made of, so
+    re-reading a surah does not bring the finish closer."""
+    khatm = await uow.khatms.open_for(user_id)
+    if khatm is None:
+        return 0.0
+    days = await uow.readings.days_read(user_id)
+    if not days:
+        return 0.0
+    return pace(new_ayahs_by_day(await uow.readings.of_khatms([khatm.id])), today, first_day=min(days))
 
 
 async def _open_khatm_coverage(

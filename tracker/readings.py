@@ -188,3 +188,24 @@ async def delete_reading(uow: UnitOfWork, user: User, reading_id: int) -> Remove
 
 async def history(uow: UnitOfWork, user: User, limit: int = 10) -> list[Reading]:
     return await uow.readings.recent(user.id, limit=limit)
+
+
+async def history_page(uow: UnitOfWork, user: User, page: int, size: int) -> tuple[list[Reading], int]:
+    """/history's `page` (0 = the newest reading dates) and the number of pages (at least 1)."""
+    rows, total = await uow.readings.page_by_reading_date(user.id, max(0, page) * size, size)
+    return rows, max(1, -(-total // size))
+
+
+async def restore_reading(
+    uow: UnitOfWork, user: User, span: Span, day: date, source: str, now: datetime
+) -> LogResult | None:
+    """Undo of a /history delete: the same passage on the same reading date again. None when it is
+    already there (a second tap on Undo), so a restore never doubles a reading."""
+    same = [
+        r
+        for r in await uow.readings.between(user.id, day, day)
+        if (r.start_index, r.end_index) == (span.first_index, span.last_index)
+    ]
+    if same:
+        return None
+    return await log_reading(uow, user, [span], now=now, source=source, on_date=day)

@@ -75,11 +75,21 @@ async def disable(uow: UnitOfWork, user: User, kind: str, slot: int | None = Non
     return count
 
 
+REPEAT_GAP = timedelta(hours=12)
+"""After a move west the same local date comes round again. Its reminder is sent again when the new slot is
+at least this long after the old claim (Tokyo → Los Angeles: ~16 h later, a day lived anew); a short move
+(Paris → London just after 20:00) stays at one reminder that evening."""
+
+
 async def reschedule(uow: UnitOfWork, user: User, now: datetime) -> None:
-    """After a timezone change: every enabled reminder's next instant in the new zone."""
+    """After a timezone change: every enabled reminder's next instant in the new zone. A date lived again
+    after a large move west gets its reminder: the old claim on it is released (see REPEAT_GAP)."""
     for reminder in await uow.reminders.for_user(user.id):
         if reminder.enabled:
-            reminder.next_due_at = next_due(reminder.local_time, user.timezone, now, _weekday(reminder.kind))
+            due = next_due(reminder.local_time, user.timezone, now, _weekday(reminder.kind))
+            reminder.next_due_at = due
+            day = local_date(due, user.timezone)
+            await uow.deliveries.release(user.id, reminder.kind, reminder.slot, day, due - REPEAT_GAP)
     await uow.flush()
 
 
@@ -113,15 +123,22 @@ def parse_time(text: str) -> time | None:
 MAX_DAILY = 3
 
 
+ALL = "all"  # "/remind off": every kind at once
+
+
 def parse_request(words: list[str]) -> tuple[str, list[time]]:
     """ "/remind 07:30 21:00", "/remind streak 22:00", "/remind kahf off" -> (kind, times); no times = off.
+    "/remind off" alone is every reminder (kind ALL); "/remind daily off" only the daily one.
 
     ValueError when the times can't be read, or there are too many for the kind.
     """
     words = arguments.normalise_words(words, arguments.REMIND_WORDS)  # الكهف, إيقاف (tracker/arguments)
     words = [w.lower() for w in words]
-    kind = words[0] if words and words[0] in ("streak", "kahf", "weekly") else "daily"
-    values = words[1:] if kind != "daily" else words
+    if len(words) == 1 and is_off_word(words[0]):
+        return ALL, []
+    named = bool(words) and words[0] in KINDS
+    kind = words[0] if named else "daily"
+    values = words[1:] if named else words
     if len(values) == 1 and is_off_word(values[0]):
         return kind, []
     times = [parse_time(v) for v in values]
@@ -131,7 +148,12 @@ def parse_request(words: list[str]) -> tuple[str, list[time]]:
 
 
 async def apply_request(uow: UnitOfWork, user: User, kind: str, times: list[time], now: datetime) -> None:
-    """Set the kind's reminders to exactly `times` (slots 1, 2, …); no times turns the kind off."""
+    """Set the kind's reminders to exactly `times` (slots 1, 2, …); no times turns the kind off (every
+    kind, for ALL)."""
+    if kind == ALL:
+        for each in KINDS:
+            await disable(uow, user, each)
+        return
     await disable(uow, user, kind)
     for slot, at in enumerate(times, 1):
         await set_reminder(uow, user, kind, at, now, slot=slot)

@@ -71,7 +71,7 @@ async def stats_for(uow: UnitOfWork, user: User, now: datetime) -> Stats:
         month=period(today.replace(day=1)),
         year=period(today.replace(month=1, day=1)),
         all_time=period(date.min),
-        pace_pages=pace(pages, today),
+        pace_pages=pace(pages, today, first_day=min(pages, default=None)),
         khatms_completed=(await open_khatm(uow, user.id, now)).number - 1,
         streak=await streaks.streak_for(uow, user, now),
     )

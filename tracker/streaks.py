@@ -1,10 +1,14 @@
 """Streaks, forgiving by design.
 
-A day counts when it has at least one reading in the user's local calendar day (the `local_date` stored with
-each reading, so a later timezone change never rewrites the past). Today never breaks a streak: it is not
-over yet. An excused day (travel, illness, menstruation) pauses the streak; a missed day is forgiven by a
-grace day if fewer than `grace_per_week` grace days were used in the 7 days ending that day. Neither adds to
-the streak's length; they only keep it from breaking.
+A day counts when it has at least one reading, or minutes of reading, in the user's local calendar day
+(the `local_date` stored with each reading, so a later timezone change never rewrites the past). Today never
+breaks a streak: it is not over yet. An excused day (travel, illness, menstruation) pauses the streak; a
+missed day is forgiven by a grace day if fewer than `grace_per_week` grace days were used in the 7 days
+ending that day. Neither adds to the streak's length; they only keep it from breaking. The excused days
+/streak lists are those inside the current streak (after its first read day), never ones from before it.
+
+The streak warning (tracker.reminders) is sent only for a streak of 2 days or more (`Streak.at_risk`): a
+single day is not yet a streak worth a nudge before midnight.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
         if day in read:
             run += 1
         elif day in excused:
-            run_excused.append(day)
+            if run > 0:  # an excused day pauses a streak; before one began there is nothing to pause
+                run_excused.append(day)
         elif day == today:
             pass  # today is not over: it cannot break anything
         elif run > 0 and len(graced_recent) < grace_per_week:
@@ -78,7 +83,7 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
 
 async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
     today = local_date(now, user.timezone)
-    read = await uow.readings.days_read(user.id)
+    read = await uow.readings.days_read(user.id) | await uow.minutes.days(user.id)  # minutes count too
     excused = await uow.excused.days(user.id)
     return compute_streak(read, excused, today, user.grace_days_per_week)
 

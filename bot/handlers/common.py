@@ -45,9 +45,15 @@ async def admin_command(ctx: Ctx) -> Reply:
     )
 
 
+GROUP_ONLY_COMMANDS = frozenset({"circle", "join", "leave", "board", "khatm", "wird", "reassign"})
+
+
 @handler
 async def unknown_command(ctx: Ctx) -> Reply:
     command = ctx.text.split()[0] if ctx.text else "/"
+    name = command[1:].split("@", 1)[0].lower()
+    if name in GROUP_ONLY_COMMANDS:  # a circle command in private: say where it works, not "I don't know"
+        return Reply(ctx.t("command.group_only", command=html.escape(command[:64])))
     return Reply(ctx.t("command.unknown", command=html.escape(command[:64])))
 
 

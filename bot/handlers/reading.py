@@ -1,24 +1,25 @@
-"""Logging what was read (free text or /log), undo, and /history with delete buttons."""
+"""Logging what was read (free text or /log) and undo. /history lives in bot/handlers/history.py."""
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
+from bot.labels import log_label
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
 from quran.parser import Parsed, parse_message
 from tracker import amounts, corrections, goals, logbook, readings
 from tracker.logbook import Logged
+from tracker.minutes import MAX_MINUTES, log_minutes, parse_minutes
 from tracker.readings import LogResult, Removed
 from tracker.text import shorten
 from tracker.timezones import looks_like_offset
-
-HISTORY_SIZE = 10
 
 
 def parse_error_text(err: ParseError, t: Translator) -> str:
@@ -189,7 +190,9 @@ def confirmation(
     yesterday: bool,
     on_date: date | None = None,
     continued: amounts.Continued | None = None,
+    said: str | None = None,
 ) -> Reply:
+    """✅ and what was logged — neighbours merged, named in the unit of `said` (what the reader typed)."""
     lines = []
     if continued is not None:  # "5 pages: Maryam 1 – Maryam 64"
         lines.append(
@@ -204,7 +207,7 @@ def confirmation(
     lines += [
         t(
             "log.confirm",
-            what=spans_label(result.spans, t),
+            what=log_label(result.spans, said, t),
             ayahs=t.plural("count.ayahs", result.ayah_count),
             percent=t.percent(result.percent),
         )
@@ -215,6 +218,8 @@ def confirmation(
         lines.append(t("log.for_date", date=t.date(on_date)))
     if result.duplicate:
         lines.append(t("log.already"))
+    elif result.new_ayahs == 0:  # re-read: welcome, but the khatm does not move
+        lines.append(t("log.nothing_new"))
     if result.completed_khatm:
         lines.append(
             t(
@@ -284,7 +289,12 @@ async def log_parsed(ctx: Ctx, parsed: Parsed, day: date, *, source: str, source
         )
     yesterday = (today - day).days == 1
     reply = confirmation(
-        logged.result, ctx.t, yesterday=yesterday, on_date=None if day == today else day, continued=continued
+        logged.result,
+        ctx.t,
+        yesterday=yesterday,
+        on_date=None if day == today else day,
+        continued=continued,
+        said=None if continued else source_text,  # an amount is named by its own line
     )
     has = ctx.uow.users.state(ctx.user.id)  # loaded with the user: None only off the usual path
     if has is not None and not has.has_goals:  # no goal, no habit: nothing to say about today, no query
@@ -339,6 +349,11 @@ async def text_message(ctx: Ctx) -> Reply | list[Reply]:
         if looks_like_offset(ctx.text):  # "UTC+15:30": a timezone answer we can't use, never a reading
             return timezone_not_found(ctx, ctx.text)
         return await log_text(ctx, ctx.text, source="message", expecting_timezone=True)
+    if ctx.user.onboarded_at is None and _is_greeting(ctx.text):
+        return Reply(ctx.t("start.hello"))  # "hello" before /start: a welcome, not a parse error
+    minutes = parse_minutes(ctx.text)
+    if minutes is not None and 1 <= minutes <= MAX_MINUTES:
+        return await _log_minutes(ctx, minutes)
     return await log_text(ctx, ctx.text, source="message")
 
 
@@ -399,6 +414,25 @@ async def edited_message(ctx: Ctx) -> Reply | None:
     )
 
 
+async def _log_minutes(ctx: Ctx, minutes: int) -> Reply:
+    """ "read for 20 minutes": time for a minutes goal and the streak (the khatm does not move)."""
+    await log_minutes(ctx.uow, ctx.user, minutes, now=ctx.now, update_id=ctx.update.update_id)
+    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    text = ctx.t("log.minutes", minutes=ctx.t.plural("count.minutes", minutes))
+    return Reply("\n".join([text, *today_lines(ctx.t, today)]))
+
+
+_GREETINGS = {
+    "hello", "hi", "hey", "salam", "salaam", "assalamu alaikum", "assalamualaikum", "as salamu alaykum",
+    "assalamu alaykum", "asalamualaikum", "السلام عليكم", "سلام", "مرحبا", "مرحباً", "أهلا", "اهلا", "هلا",
+}  # fmt: skip
+
+
+def _is_greeting(text: str) -> bool:
+    words = re.sub(r"[^\w\s]", " ", text.lower()).split()
+    return " ".join(words) in _GREETINGS or " ".join(words[:-1]) in _GREETINGS - {""}
+
+
 @handler
 async def log_command(ctx: Ctx) -> Reply:
     text = " ".join(ctx.args)
@@ -432,38 +466,3 @@ async def undo_button(ctx: Ctx) -> Reply:
     if removed is None:
         return Reply("", toast=ctx.t("button.stale"))
     return Reply(removed_text(removed, ctx.t), edit=True)
-
-
-async def history_reply(ctx: Ctx, *, edit: bool) -> Reply:
-    entries = await readings.history(ctx.uow, ctx.user, HISTORY_SIZE)
-    if not entries:
-        return Reply(ctx.t("history.empty"), edit=edit)
-    lines = [ctx.t("history.title")]
-    buttons = []
-    for n, r in enumerate(entries, 1):
-        span = Span.from_indices(r.start_index, r.end_index)
-        lines.append(
-            ctx.t(
-                "history.line",
-                n=ctx.t.num(n),
-                what=html.escape(span.label(ctx.t.lang)),
-                date=ctx.t.date(r.local_date),
-            )
-        )
-        buttons.append((f"🗑 {ctx.t.num(n)}", f"del:{r.id}"))
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return Reply("\n".join(lines), buttons=rows, edit=edit)
-
-
-@handler
-async def history_command(ctx: Ctx) -> Reply:
-    return await history_reply(ctx, edit=False)
-
-
-@handler
-async def delete_button(ctx: Ctx) -> Reply:
-    reading_id = int(ctx.callback_data.split(":")[1])
-    removed = await readings.delete_reading(ctx.uow, ctx.user, reading_id)
-    reply = await history_reply(ctx, edit=True)
-    reply.toast = ctx.t("history.deleted") if removed else ctx.t("button.stale")
-    return reply

@@ -21,14 +21,20 @@ async def reminders_text(ctx: Ctx) -> str:
     daily = [shown(r.local_time) for (kind, _), r in sorted(rows.items()) if kind == "daily"]
     off = ctx.t("remind.off")
     streak, kahf, weekly = rows.get(("streak", 1)), rows.get(("kahf", 1)), rows.get(("weekly", 1))
-    return ctx.t(
+    text = ctx.t(
         "remind.show",
         daily=ctx.t.join(daily) if daily else off,
         streak=shown(streak.local_time) if streak else off,
         kahf=shown(kahf.local_time) if kahf else off,
-        weekly=shown(weekly.local_time) if weekly else off,
+        weekly=ctx.t("remind.weekly_day", time=shown(weekly.local_time)) if weekly else off,
         timezone=ctx.user.timezone,
     )
+    if streak is not None and streak.local_time in {
+        r.local_time for (kind, _), r in rows.items() if kind == "daily"
+    }:
+        # both would arrive in the same minute: say so, the user may want them apart
+        text += "\n" + ctx.t("remind.same_minute", time=shown(streak.local_time))
+    return text
 
 
 async def _menu(ctx: Ctx, *, edit: bool = False, prefix: str = "") -> Reply:
@@ -53,7 +59,7 @@ async def remind_command(ctx: Ctx) -> Reply:
     except ValueError:
         return Reply(ctx.t("remind.bad_time") + "\n\n" + ctx.t("remind.usage"))
     await reminders.apply_request(ctx.uow, ctx.user, kind, times, ctx.now)
-    return await _menu(ctx, prefix="" if not times else ctx.t("remind.saved") + "\n")
+    return await _menu(ctx, prefix=ctx.t("remind.saved") + "\n")  # the menu then says what is on
 
 
 @handler

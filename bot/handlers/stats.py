@@ -35,6 +35,8 @@ def stats_text(t: Translator, s: stats.Stats) -> str:
 @handler
 async def stats_command(ctx: Ctx) -> list[Reply]:
     t, s = ctx.t, await stats.stats_for(ctx.uow, ctx.user, ctx.now)
+    if not s.all_time.days:  # two empty charts say nothing: say "nothing yet" instead
+        return [Reply(t("stats.empty"))]
     chart = partial(
         render_off_loop,
         render_daily_chart,
@@ -44,6 +46,7 @@ async def stats_command(ctx: Ctx) -> list[Reply]:
         target_label=t("stats.target"),
         lang=t.lang,
         end=s.today,
+        unit_label=t("stats.axis_pages"),
     )
     year = partial(
         render_off_loop,
@@ -52,6 +55,7 @@ async def stats_command(ctx: Ctx) -> list[Reply]:
         end=s.today,
         title=t("stats.year_title"),
         lang=t.lang,
+        unit_label=t("stats.axis_pages"),
     )
     return [
         Reply(stats_text(t, s)),
@@ -77,5 +81,6 @@ async def khatm_picture(ctx: Ctx) -> Reply:
         unit=unit,
         title=ctx.t("stats.khatm_title"),
         lang=ctx.t.lang,
+        legend=(ctx.t("stats.grid_unread"), ctx.t("stats.grid_partly"), ctx.t("stats.grid_read")),
     )
     return Reply(ctx.t("stats.khatm_caption"), photo=Photo(f"khatm-{unit}.png", draw))

@@ -26,10 +26,13 @@ def streak_text(ctx: Ctx, s: Streak) -> str:
     return "\n".join(lines)
 
 
-def _buttons(ctx: Ctx) -> list[list[tuple[str, str]]]:
+def _buttons(ctx: Ctx, s: Streak) -> list[list[tuple[str, str]]]:
     grace = ctx.user.grace_days_per_week
+    excuse = [(ctx.t("streak.excuse_yesterday"), "excuse:1")]
+    if not s.read_today:  # a day already read needs no excuse
+        excuse.insert(0, (ctx.t("streak.excuse_today"), "excuse:0"))
     return [
-        [(ctx.t("streak.excuse_today"), "excuse:0"), (ctx.t("streak.excuse_yesterday"), "excuse:1")],
+        excuse,
         [
             (
                 ctx.t("streak.grace_turn_off") if grace else ctx.t("streak.grace_turn_on"),
@@ -42,7 +45,7 @@ def _buttons(ctx: Ctx) -> list[list[tuple[str, str]]]:
 @handler
 async def streak_command(ctx: Ctx) -> Reply:
     s = await streaks.streak_for(ctx.uow, ctx.user, ctx.now)
-    return Reply(streak_text(ctx, s), buttons=_buttons(ctx))
+    return Reply(streak_text(ctx, s), buttons=_buttons(ctx, s))
 
 
 @handler
@@ -64,7 +67,7 @@ async def excuse_button(ctx: Ctx) -> Reply:
     s = await streaks.streak_for(ctx.uow, ctx.user, ctx.now)
     return Reply(
         ctx.t("excuse.done", date=ctx.t.date(day)) + "\n\n" + streak_text(ctx, s),
-        buttons=_buttons(ctx),
+        buttons=_buttons(ctx, s),
         edit=True,
     )
 
@@ -76,4 +79,4 @@ async def grace_button(ctx: Ctx) -> Reply:
         return Reply("", toast=ctx.t("button.stale"))
     await streaks.set_grace(ctx.uow, ctx.user, int(value))
     s = await streaks.streak_for(ctx.uow, ctx.user, ctx.now)
-    return Reply(streak_text(ctx, s), buttons=_buttons(ctx), edit=True)
+    return Reply(streak_text(ctx, s), buttons=_buttons(ctx, s), edit=True)

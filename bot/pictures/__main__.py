@@ -53,6 +53,8 @@ def write_samples(out: Path) -> dict[str, float]:
         "en": {
             "daily": "Pages read — last 30 days",
             "target": "daily target",
+            "unit": "pages a day",
+            "grid": ("not read", "partly read", "read"),
             "year": "A year of reading",
             "juz": "Khatm #2 — juz",
             "page": "Khatm #2 — pages",
@@ -61,7 +63,9 @@ def write_samples(out: Path) -> dict[str, float]:
         },
         "ar": {
             "daily": "الصفحات المقروءة — آخر ٣٠ يومًا",
-            "target": "الورد اليومي",
+            "target": "الهدف اليومي",
+            "unit": "صفحة في اليوم",
+            "grid": ("لم تُقرأ", "قُرئ بعضها", "قُرئت"),
             "year": "عام من القراءة",
             "juz": "الختمة رقم ٢ — الأجزاء",
             "page": "الختمة رقم ٢ — الصفحات",
@@ -72,16 +76,21 @@ def write_samples(out: Path) -> dict[str, float]:
     jobs = {}
     for lang, t in texts.items():
         jobs[f"daily-{lang}.png"] = lambda t=t, lang=lang: render_daily_chart(
-            last30, 5, title=t["daily"], target_label=t["target"], lang=lang, end=END
+            last30, 5, title=t["daily"], target_label=t["target"], lang=lang, end=END, unit_label=t["unit"]
         )
         jobs[f"heatmap-{lang}.png"] = lambda t=t, lang=lang: render_year_heatmap(
-            history, end=END, title=t["year"], lang=lang, week_starts=0 if lang == "en" else 5
+            history,
+            end=END,
+            title=t["year"],
+            lang=lang,
+            week_starts=0 if lang == "en" else 5,
+            unit_label=t["unit"],
         )
         jobs[f"juz-{lang}.png"] = lambda t=t, lang=lang: render_khatm_grid(
-            sample_fractions(30, 0.4), unit="juz", title=t["juz"], lang=lang
+            sample_fractions(30, 0.4), unit="juz", title=t["juz"], lang=lang, legend=t["grid"]
         )
         jobs[f"pages-{lang}.png"] = lambda t=t, lang=lang: render_khatm_grid(
-            sample_fractions(604, 0.4), unit="page", title=t["page"], lang=lang
+            sample_fractions(604, 0.4), unit="page", title=t["page"], lang=lang, legend=t["grid"]
         )
         jobs[f"board-{lang}.png"] = lambda t=t, lang=lang: render_board(
             BOARD, title=t["board"], headers=t["headers"], lang=lang

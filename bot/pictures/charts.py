@@ -143,6 +143,19 @@ def _bare(ax: Axes) -> None:
 # --------------------------------------------------------------------------------------- daily chart
 
 
+OUTLIER_FACTOR = 2.5  # a day more than this times the next busiest is drawn cut off, with its value
+
+
+def daily_axis_top(values: Sequence[float], target: float | None) -> float:
+    """The y axis' top for the daily chart: room above the busiest ordinary day and the target, but not
+    scaled to one outlier (a 60-page day must not flatten a month of 2-page days into the baseline)."""
+    ordered = sorted((v for v in values if v > 0), reverse=True)
+    busiest = ordered[0] if ordered else 0.0
+    if len(ordered) >= 2 and busiest > OUTLIER_FACTOR * ordered[1]:
+        busiest = OUTLIER_FACTOR * ordered[1]
+    return max(busiest, target or 0.0, 1.0) * 1.18
+
+
 def render_daily_chart(
     days: Sequence[tuple[date, float]],
     target: float | None,
@@ -151,11 +164,14 @@ def render_daily_chart(
     target_label: str,
     lang: str,
     end: date | None = None,
+    unit_label: str | None = None,
 ) -> bytes:
     """Pages per day over the 30 days ending at `end` as bars, the daily target as a dashed line.
 
     `days` may be sparse and unordered (missing days are zero, repeated days are added up); `end`
     defaults to the latest day given, or today when there is none. A target of None or 0 draws no line.
+    The y axis is `daily_axis_top`: an outlier day's bar is cut at the top and labelled with its value.
+    `unit_label` names the y axis (e.g. "pages a day"); ticks are whole numbers.
     """
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -168,18 +184,28 @@ def render_daily_chart(
     window = [end - timedelta(days=DAILY_DAYS - 1 - i) for i in range(DAILY_DAYS)]
     values = [totals.get(d, 0.0) for d in window]
     target = float(target) if target and target > 0 else None
-    top = max([*values, target or 0.0, 1.0]) * 1.18
+    top = daily_axis_top(values, target)
 
     fig = _figure(8.4, 4.0)
     ax = fig.add_subplot()
     xs = range(DAILY_DAYS)
-    read = [v if v > 0 else 0 for v in values]
+    read = [min(v, top) if v > 0 else 0 for v in values]
     stubs = [top * 0.012 if v == 0 else 0 for v in values]
     colours = [GREENS[3] if target is not None and v >= target else GREENS[1] for v in values]
     ax.bar(xs, read, width=0.72, color=colours, zorder=2)
     ax.bar(xs, stubs, width=0.72, color="#d0d7de", zorder=2)
+    for x, v in zip(xs, values, strict=True):
+        if v > top:  # cut off: say how tall it really is
+            ax.text(
+                x, top * 0.985, digits(round(v), lang), fontproperties=_font(8, bold=True), color="white",
+                ha="center", va="top", zorder=4, parse_math=False,
+            )  # fmt: skip
     ax.set_xlim(-0.7, DAILY_DAYS - 0.3)
     ax.set_ylim(0, top)
+    if unit_label:
+        ax.set_ylabel(_text(unit_label), fontproperties=_font(9), color=MUTED)
+        if lang == "ar":
+            ax.yaxis.set_label_position("right")
 
     handles = []
     if target is not None:
@@ -234,13 +260,20 @@ def level_of(value: float, cuts: Sequence[float]) -> int:
 
 
 def render_year_heatmap(
-    counts: dict[date, float], *, end: date, title: str, lang: str, week_starts: int = 0
+    counts: dict[date, float],
+    *,
+    end: date,
+    title: str,
+    lang: str,
+    week_starts: int = 0,
+    unit_label: str | None = None,
 ) -> bytes:
     """A GitHub-style calendar of the 53 weeks ending with the week of `end`.
 
     Rows are weekdays starting at `week_starts` (Python's numbering: 0 = Monday … 6 = Sunday), columns
     are weeks, oldest on the left; days after `end` are left out. Colour: empty, then four levels by the
-    quartiles of the non-zero days shown; the legend runs from 0 to the busiest day.
+    quartiles of the non-zero days shown; the legend runs from 0 to the busiest day (a whole number, then
+    `unit_label`, e.g. "pages a day"). The first month shown and every January carry their year.
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import FancyBboxPatch
@@ -276,11 +309,15 @@ def render_year_heatmap(
     starts = [col for col in range(HEATMAP_WEEKS) if col == 0 or (first + timedelta(weeks=col)).day <= 7]
     if len(starts) > 1 and starts[1] - starts[0] < 3:
         starts.pop(0)
-    for col in starts:
+    for n, col in enumerate(starts):
+        month = first + timedelta(weeks=col)
+        if month.day > 7:  # the first column, mid-month: its month is the next one's
+            month = month.replace(day=1)
+        with_year = n == 0 or month.month == 1 or (month + timedelta(days=6)).month == 1
         ax.text(
             col - 0.45,
             -0.95,
-            _date_label(first + timedelta(weeks=col), "MMM", lang),
+            _date_label(first + timedelta(weeks=col), "MMM y" if with_year else "MMM", lang),
             fontproperties=_font(8.5),
             color=MUTED,
             ha="left",
@@ -315,10 +352,11 @@ def render_year_heatmap(
             )
         )
     ax.text(x0 - 0.8, 7.35, digits(0, lang), fontproperties=_font(8), color=MUTED, ha="right", va="center")
+    most = digits(max(1, math.ceil(busiest)) if busiest > 0 else 0, lang)
     ax.text(
         x0 + 4.8,
         7.35,
-        digits(round(busiest, 1), lang),
+        f"{most} {_text(unit_label)}" if unit_label else most,
         fontproperties=_font(8),
         color=MUTED,
         ha="left",
@@ -345,13 +383,21 @@ def render_year_heatmap(
 # ---------------------------------------------------------------------------------------- khatm grid
 
 
-def render_khatm_grid(fractions: Sequence[float], *, unit: str = "juz", title: str, lang: str) -> bytes:
+def render_khatm_grid(
+    fractions: Sequence[float],
+    *,
+    unit: str = "juz",
+    title: str,
+    lang: str,
+    legend: Sequence[str] | None = None,
+) -> bytes:
     """Progress through one khatm: `fractions[i]` is how much of juz/page i+1 is read (0..1).
 
     unit="juz": 30 cells in 5 rows of 6, each filled from the bottom by its fraction, with the juz
     number (and the percent when partly read). unit="page": 604 small cells, 20 pages a row (a row is
     about one juz), coloured by fraction, the first page of every fifth row labelled. Cells run in
-    reading order: from the top left in English, from the top right in Arabic.
+    reading order: from the top left in English, from the top right in Arabic. `legend` names the colours
+    (not read, partly read, read) under the grid.
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import FancyBboxPatch, Rectangle
@@ -445,6 +491,14 @@ def render_khatm_grid(fractions: Sequence[float], *, unit: str = "juz", title: s
     ax.set_aspect("equal")
     _bare(ax)
     _title(fig, ax, title, lang, size=14)
+    if legend:
+        from matplotlib.patches import Patch
+
+        swatches = [Patch(facecolor=c, edgecolor="none") for c in (EMPTY, GREENS[0], GREENS[3])]
+        fig.legend(
+            swatches, [_text(label) for label in legend], prop=_font(9), frameon=False, ncol=3,
+            loc="lower center", bbox_to_anchor=(0.5, 0.0), handlelength=1.2, columnspacing=1.6,
+        )  # fmt: skip
     return _png(fig)
 
 

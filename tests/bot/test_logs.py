@@ -65,3 +65,13 @@ def test_library_records_keep_their_logger_name():
     record = json.loads(out.getvalue().splitlines()[-1])["record"]
     assert record["name"] == "telegram.ext.Application"
     assert record["function"] == "test_library_records_keep_their_logger_name"
+
+
+def test_text_lines_show_bound_fields_and_end_cleanly_without_them():
+    out = io.StringIO()
+    setup_logging("INFO", "text", stream=out)
+    logger.info("plain line")
+    logger.bind(update_id=42).info("bound line")
+    plain, bound = out.getvalue().splitlines()
+    assert plain.endswith("plain line")  # no stray " {}"
+    assert bound.endswith("bound line {'update_id': 42}")

@@ -17,7 +17,7 @@ async def test_reminders_typed_and_tapped(conversation):
     c = conversation
     await c.onboard(1, timezone="Asia/Karachi")  # 21:00 streak warning, Monday summary
     text = (await c.send(1, "/remind"))[0]
-    assert "Daily: off\nStreak warning: 21:00\nAl-Kahf on Fridays: off\nWeekly summary: 09:00" in text
+    assert "Daily: off\nStreak warning: 21:00\nAl-Kahf on Fridays: off\nWeekly summary: Mondays 09:00" in text
     text = (await c.send(1, "/remind 06:30 21:15"))[0]
     assert text.startswith("✅ Saved.\nReminders (your time, Asia/Karachi)\nDaily: 06:30, 21:15")
     rows = await _reminders(c, 1)

@@ -134,6 +134,7 @@ async def test_history_delete_then_a_stale_undo_of_the_same_log(conversation):
     undo_message, undo_data = c.find_button(35, "Undo")
     await c.send(35, "/history")
     await c.press(35, "🗑 1")
+    await c.press(35, "Yes, delete")  # /history's delete asks first
     assert await c.readings(35) == []
     before = len(c.fake.calls)
     await c.process(c.updates.callback(35, undo_data, undo_message))

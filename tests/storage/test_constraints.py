@@ -162,7 +162,8 @@ async def test_a_juz_has_one_reader_per_round(db):
         dict(kind="pages", amount=None),
         dict(kind="pages", amount=0),
         dict(kind="khatm_by"),
-        dict(kind="minutes", amount=10),
+        dict(kind="hours", amount=10),  # an unknown kind
+        dict(kind="minutes", amount=0),  # a minutes goal (0008) needs a positive amount too
     ],
 )
 async def test_a_goal_must_carry_the_value_its_kind_needs(db, goal):
@@ -302,3 +303,16 @@ async def test_a_nul_in_a_first_name_does_not_lock_the_user_out(conversation):
     replies = await c.send(9, "Al-Fatiha", first_name="Omar\x00")
     assert replies[0].startswith("✅ Al-Faatiha")
     assert (await c.user(9)).first_name == "Omar"
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 1441])
+async def test_minutes_of_reading_are_within_a_day(db, minutes):
+    from storage.models import ReadingMinutes
+
+    async with db.unit_of_work() as uow:
+        await uow.users.add(User(id=1, created_at=NOW))
+
+    async def build(uow):
+        uow.session.add(ReadingMinutes(user_id=1, local_date=TODAY, minutes=minutes, recorded_at=NOW))
+
+    await _expect_refused(db, build)

@@ -89,7 +89,9 @@ def test_parse_time(text, expected):
     [
         (["07:30"], ("daily", [time(7, 30)])),
         (["21:00", "6:00"], ("daily", [time(6, 0), time(21, 0)])),
-        (["off"], ("daily", [])),
+        (["off"], ("all", [])),  # "/remind off" is every reminder
+        (["daily", "off"], ("daily", [])),
+        (["daily", "7:30"], ("daily", [time(7, 30)])),
         (["streak", "22:00"], ("streak", [time(22, 0)])),
         (["Kahf", "OFF"], ("kahf", [])),
         (["weekly", "8am"], ("weekly", [time(8, 0)])),
