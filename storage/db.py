@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.circles import CircleRepo
+from storage.hifz import HifzRepo
 from storage.repos import (
     DeliveryRepo,
     ExcusedRepo,
@@ -91,6 +92,7 @@ class UnitOfWork:
         self.reminders = ReminderRepo(self.session)
         self.handled = HandledRepo(self.session)
         self.circles = CircleRepo(self.session)
+        self.hifz = HifzRepo(self.session)
         return self
 
     async def __aexit__(
