@@ -23,6 +23,8 @@ from bot.handlers import (
     circles,
     common,
     goals,
+    halaqa,
+    hifz,
     onboarding,
     privacy,
     progress,
@@ -128,9 +130,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(stats.khatm_picture, pattern=r"^pic:(juz|page)$"))
     app.add_handler(CallbackQueryHandler(stats.stats_command, pattern=r"^stats:show$"))
     circles.add_handlers(app)
+    hifz.add_handlers(app)
+    halaqa.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, common.edited))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND & hifz.WORDS, hifz.text_message))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
     app.add_handler(MessageHandler(private & filters.COMMAND, common.unknown_command))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, common.not_text))

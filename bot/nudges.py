@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import metrics
 from bot.handlers import circles
+from bot.handlers.hifz import hifz_reminders
 from bot.i18n import Translator, translator
 from bot.pictures import BOARD_MAX_ROWS, render_board, render_off_loop
 from bot.runtime import inline
@@ -121,7 +122,9 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
 
 
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
-    return ReminderScheduler(db, app.bot, render, clock=clock, sources=[round_nudges, circle_digests])
+    return ReminderScheduler(
+        db, app.bot, render, clock=clock, sources=[round_nudges, circle_digests, hifz_reminders]
+    )
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -78,7 +78,7 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
 
 async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
     today = local_date(now, user.timezone)
-    read = await uow.readings.days_read(user.id)
+    read = await uow.readings.days_read(user.id) | await uow.hifz.days_revised(user.id)  # hifz counts
     excused = await uow.excused.days(user.id)
     return compute_streak(read, excused, today, user.grace_days_per_week)
 

@@ -208,3 +208,31 @@ async def test_the_daily_revision_reminder_is_claimed_once_a_day_and_only_when_p
         assert await hifz.reminders_due(uow, tuesday) == []
         settings = await uow.hifz.settings(1)
         assert settings.remind_next_at == datetime(2026, 3, 4, 2, 30, tzinfo=UTC)
+
+
+async def test_a_day_of_revision_counts_for_the_streak_and_everything_is_exported(db):
+    from tracker import privacy, streaks
+
+    async with db.unit_of_work() as uow:
+        user = await _user(uow)
+        await hifz.memorise(uow, user, MULK, T0)  # day 0: memorised
+        for day in (1, 2):
+            await hifz.revise(uow, user, MULK, T0 + timedelta(days=day))  # days 1, 2: revised
+        await hifz.set_reminder(uow, user, datetime(2026, 1, 1, 5, 30).time(), T0)
+        s = await streaks.streak_for(uow, user, T0 + timedelta(days=2))
+        assert (s.current, s.read_today) == (3, True)
+        data = await privacy.export_data(uow, user)
+        assert len(data["hifz_cards"]) == 3 and len(data["hifz_revisions"]) == 3
+        assert len(data["hifz_reviews"]) == 9
+        assert data["hifz_settings"][0]["remind_at"] == "05:30:00"
+        privacy.export_json(data)  # JSON-ready, times included
+
+
+async def test_a_new_timezone_moves_the_revision_reminder(db):
+    from tracker import users
+
+    async with db.unit_of_work() as uow:
+        user = await _user(uow)
+        await hifz.set_reminder(uow, user, datetime(2026, 1, 1, 5, 30).time(), T0)
+        await users.set_timezone(uow, user, "Asia/Riyadh", T0)
+        assert (await uow.hifz.settings(1)).remind_next_at == datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
