@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -84,6 +84,41 @@ class HifzRepo:
             .limit(limit)
         )
         return list((await self.s.execute(stmt)).scalars())
+
+    async def due_for_many(self, wanted: list[tuple[int, datetime, int]]) -> dict[int, tuple[list[int], int]]:
+        """For many users at once — (user, until, limit) — the first `limit` pages due by `until`, most
+        overdue first, and how many are due in all: one statement (a window over the index range)."""
+        if not wanted:
+            return {}
+        if self.s.bind.dialect.name != "postgresql":  # SQLite: no column list on VALUES; one user at a time
+            out = {}
+            for user_id, until, limit in wanted:
+                pages = [c.page for c in await self.due(user_id, until, limit)]
+                out[user_id] = (
+                    pages,
+                    await self.due_count(user_id, until) if len(pages) == limit else len(pages),
+                )
+            return out
+        # Arrays, not a VALUES list: one statement text whatever the batch size (compiled and planned once).
+        stmt = text(
+            "SELECT user_id, page, total FROM ("
+            " SELECT c.user_id, c.page, v.lim,"
+            "  row_number() OVER (PARTITION BY c.user_id ORDER BY c.due, c.page) AS rn,"
+            "  count(*) OVER (PARTITION BY c.user_id) AS total"
+            " FROM unnest(CAST(:uids AS bigint[]), CAST(:untils AS timestamptz[]), CAST(:lims AS int[]))"
+            "  AS v(uid, until, lim)"
+            " JOIN hifz_cards c ON c.user_id = v.uid AND c.due <= v.until"
+            ") ranked WHERE rn <= lim ORDER BY user_id, rn"
+        )
+        params = {
+            "uids": [u for u, _, _ in wanted],
+            "untils": [t for _, t, _ in wanted],
+            "lims": [n for _, _, n in wanted],
+        }
+        out: dict[int, tuple[list[int], int]] = {}
+        for user_id, page, total in (await self.s.execute(stmt, params)).all():
+            out.setdefault(user_id, ([], int(total)))[0].append(page)
+        return out
 
     async def due_count(self, user_id: int, until: datetime) -> int:
         stmt = select(func.count()).where(HifzCard.user_id == user_id, HifzCard.due <= until)

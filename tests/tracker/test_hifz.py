@@ -236,3 +236,22 @@ async def test_a_new_timezone_moves_the_revision_reminder(db):
         await hifz.set_reminder(uow, user, datetime(2026, 1, 1, 5, 30).time(), T0)
         await users.set_timezone(uow, user, "Asia/Riyadh", T0)
         assert (await uow.hifz.settings(1)).remind_next_at == datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+
+
+async def test_reminders_for_many_memorisers_in_one_batch_match_their_own_lists(db):
+    """The batched due lists of the tick (one statement on Postgres) are each user's own today_list."""
+    at = datetime(2026, 1, 1, 5, 0).time()
+    async with db.unit_of_work() as uow:
+        for uid, budget in ((1, 2), (2, 30), (3, 5)):
+            user = await _user(uow, uid)
+            await hifz.memorise(uow, user, list(range(560 + uid, 590 + uid)), T0)
+            await hifz.set_budget(uow, user, budget)
+            await hifz.set_reminder(uow, user, at, datetime(2026, 3, 3, 4, 0, tzinfo=UTC))
+        await hifz.set_routine(uow, await uow.users.get(3), "three_part")
+    day2 = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
+    async with db.unit_of_work() as uow:
+        expected = {u: await hifz.today_list(uow, await uow.users.get(u), day2) for u in (1, 2, 3)}
+    async with db.unit_of_work() as uow:
+        nudges = {n.user_id: n.today for n in await hifz.reminders_due(uow, day2)}
+    assert nudges == expected
+    assert (len(nudges[1].due), nudges[1].more) == (2, 28)
