@@ -82,3 +82,31 @@ def render_hifz_map(strengths: Sequence[str], *, title: str, legend: dict[str, s
     _bare(ax)
     _title(fig, ax, title, lang, size=14)
     return _png(fig)
+
+
+def sample_strengths() -> list[str]:
+    """A believable memoriser: juz 30 and Al-Mulk firm, juz 29's rest fragile, Al-Fatiha and the start of
+    Al-Baqara (the first pages most learn) firm, the last week's lesson fragile."""
+    out = ["none"] * PAGES
+    for page in range(582, 605):
+        out[page - 1] = "firm"
+    for page in range(562, 582):
+        out[page - 1] = "fragile" if page > 564 else "firm"
+    for page in range(1, 8):
+        out[page - 1] = "firm"
+    return out
+
+
+if __name__ == "__main__":  # python -m bot.pictures.hifz docs/img
+    import sys
+    from pathlib import Path
+
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    texts = {
+        "en": ("My hifz: 50 pages", {"none": "Not memorised", "fragile": "Fragile", "firm": "Firm"}),
+        "ar": ("حفظي: ٥٠ صفحة", {"none": "غير محفوظ", "fragile": "يحتاج تثبيتًا", "firm": "متين"}),
+    }
+    for lang, (title, legend) in texts.items():
+        path = folder / f"hifz-{lang}.png"
+        path.write_bytes(render_hifz_map(sample_strengths(), title=title, legend=legend, lang=lang))
+        print(path)
