@@ -146,3 +146,25 @@ async def test_the_daily_revision_reminder_through_the_tick(conversation):
     assert texts == ["⏰ Time for your revision.\n\n📋 Today's revision (3 pages):\nAl-Mulk p.562–564"]
     await scheduler.tick()  # the same minute again (or a second instance): nothing twice
     assert c.texts_since(before) == texts
+
+
+async def test_export_includes_hifz_and_deleteme_removes_it(conversation):
+    import json
+
+    c = conversation
+    await c.onboard(1)
+    await c.send(1, "/hifz اضف جزء عم")  # the Arabic sub-command word works too
+    await c.send(1, "/hifz remind 05:30")
+    c.clock.advance(days=2)
+    await c.send(1, "revised an-naba")
+    before = len(c.fake.calls)
+    await c.send(1, "/export")
+    [doc] = [call for call in c.fake.calls[before:] if call.method == "sendDocument"][:1]
+    data = json.loads(doc.files[0].data)
+    assert len(data["hifz_cards"]) == 23 and len(data["hifz_revisions"]) == 2
+    assert [r["source"] for r in data["hifz_revisions"]] == ["memorised", "message"]
+    assert data["hifz_settings"][0]["remind_at"] == "05:30:00"
+    await c.send(1, "/deleteme")
+    await c.press(1, "Yes, delete everything")
+    for model in (HifzCard, HifzRevision):
+        assert await _count(c, model) == 0
