@@ -230,6 +230,25 @@ async def measure(n: int) -> dict[str, float]:
             claimed = (await c.execute(text("SELECT count(*) FROM deliveries WHERE kind = 'hifz'"))).scalar()
         assert left == 0 and claimed == fake.sent, (left, claimed, fake.sent)
 
+        # Side by side in the same run: the reading reminders (one daily reminder per user, same minute).
+        conn = await _connect(url)
+        at = DUE + timedelta(hours=1)
+        await conn.copy_records_to_table(
+            "reminders",
+            columns=["user_id", "kind", "slot", "local_time", "enabled", "next_due_at"],
+            records=[(i, "daily", 1, dtime(6, 0), True, at) for i in range(1, n + 1)],
+        )
+        await conn.execute("ANALYZE reminders")
+        await conn.close()
+        reading_fake = NullBotAPI()
+        reading_bot = Bot("123456:BENCH", request=reading_fake, get_updates_request=reading_fake)
+        await reading_bot.initialize()
+        plain = ReminderScheduler(db, reading_bot, render, clock=system_clock, max_batches=10_000)
+        with time_machine.travel(at, tick=True):
+            t0 = time.perf_counter()
+            await plain.tick()
+            reading_s = time.perf_counter() - t0
+
         def ms(values: list[float], q: float) -> float:
             return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else values[0]
 
@@ -249,6 +268,7 @@ async def measure(n: int) -> dict[str, float]:
             "per_s": fake.sent / elapsed if elapsed else 0.0,
             "rss_before_mb": rss_before,
             "rss_after_mb": rss_after,
+            "reading_per_s": reading_fake.sent / reading_s,
         }
     finally:
         await db.dispose()
@@ -276,6 +296,7 @@ def main() -> int:
             f"  revision reminders: {r['sent']:,} sent in {r['dispatch_s']:.1f} s over {r['ticks']} ticks "
             f"= {r['per_s']:,.0f}/s"
         )
+        print(f"  same run, reading reminders: {r['reading_per_s']:,.0f}/s")
         print(f"  RSS before/after dispatch: {r['rss_before_mb']:.0f} / {r['rss_after_mb']:.0f} MB")
     print(f"  process peak RSS: {peak_mb():.0f} MB")
     print("\nplan (user with 604 pages):\n" + r["plan"])

@@ -349,7 +349,7 @@ class RevisionNudge:
 
 
 CLAIM_CHUNK = 500
-REMINDER_BATCH = 5000  # per tick: above Telegram's ~1,800 messages a minute, so no backlog grows
+REMINDER_BATCH = 2000  # per tick: above Telegram's ~1,800 messages a minute, so no backlog grows
 
 
 async def reminders_due(uow: UnitOfWork, now: datetime, limit: int = REMINDER_BATCH) -> list[RevisionNudge]:

@@ -41,9 +41,18 @@ WORDS = _Words(name="hifz_words")
 
 
 # ------------------------------------------------------------------------------------------- labels
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _page(t: Translator, n: int) -> str:
+    """A page number (1..604: never grouped), in the language's digits — cheaper than Babel, and the
+    daily reminders label thousands of ranges a tick."""
+    return str(n).translate(_ARABIC_DIGITS) if t.lang == "ar" else str(n)
+
+
 def range_label(first: int, last: int, t: Translator) -> str:
     """ "Al-Mulk p.562–564" / "الملك ص ٥٦٢–٥٦٤": the surah the range starts in, and its pages."""
-    pages = t.num(first) if first == last else f"{t.num(first)}–{t.num(last)}"
+    pages = _page(t, first) if first == last else f"{_page(t, first)}–{_page(t, last)}"
     surah = surah_name(page_span(first).start.surah, t.lang)
     return t("hifz.range", surah=surah, pages=pages)
 
