@@ -391,7 +391,9 @@ async def hifz_reminders(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
     out = []
     for n in await hifz.reminders_due(uow, now):
         t = translator(n.language)
-        text, buttons = review_text(t, n.today)
+        text, _ = review_text(t, n.today)
+        # Two buttons, not one per range: "All done", or the list with its per-range buttons (/review).
+        buttons = [[(t("hifz.button.done_all"), "hz:d:all"), (t("hifz.button.review"), "hz:list")]]
         out.append(Outgoing(n.user_id, t("hifz.nudge") + "\n\n" + text, inline(buttons), user_id=n.user_id))
     return out
 

@@ -146,6 +146,8 @@ async def test_the_daily_revision_reminder_through_the_tick(conversation):
     assert texts == ["⏰ Time for your revision.\n\n📋 Today's revision (3 pages):\nAl-Mulk p.562–564"]
     await scheduler.tick()  # the same minute again (or a second instance): nothing twice
     assert c.texts_since(before) == texts
+    replies = await c.press(1, "All done")  # from the reminder itself
+    assert replies[1].startswith("✅ Revised: Al-Mulk p.562–564 (3 pages).")
 
 
 async def test_export_includes_hifz_and_deleteme_removes_it(conversation):
