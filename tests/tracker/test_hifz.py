@@ -255,3 +255,31 @@ async def test_reminders_for_many_memorisers_in_one_batch_match_their_own_lists(
         nudges = {n.user_id: n.today for n in await hifz.reminders_due(uow, day2)}
     assert nudges == expected
     assert (len(nudges[1].due), nudges[1].more) == (2, 28)
+
+
+async def test_two_schedulers_racing_send_each_revision_reminder_once(pg_db, pg_url):
+    """Two instances, two engines, one Postgres: the same due reminders are sent once between them."""
+    import asyncio
+
+    from storage import Database
+
+    at = datetime(2026, 1, 1, 5, 0).time()
+    async with pg_db.unit_of_work() as uow:
+        for uid in range(1, 41):
+            user = await _user(uow, uid)
+            await hifz.memorise(uow, user, [600, 601], T0)
+            await hifz.set_reminder(uow, user, at, datetime(2026, 3, 3, 4, 0, tzinfo=UTC))
+    other = Database(pg_url)
+    day2 = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
+
+    async def run(db):
+        async with db.unit_of_work() as uow:
+            return [n.user_id for n in await hifz.reminders_due(uow, day2, limit=25)]
+
+    try:
+        first, second = await asyncio.gather(run(pg_db), run(other))
+        third = await run(other)  # whatever the first two skipped as locked
+    finally:
+        await other.dispose()
+    sent = first + second + third
+    assert sorted(sent) == list(range(1, 41))  # each once, none lost
