@@ -17,7 +17,7 @@ from quran import JUZ_COUNT, PAGE_COUNT, Span, juz_span, pages_in
 from storage import UnitOfWork
 from storage.models import HifzCard, HifzRevision, HifzSettings, User
 from tracker.clock import local_date, zone
-from tracker.reminders import GRACE_WINDOW, next_due
+from tracker.reminders import next_due
 
 # Pages are revised at most daily: no minute-long learning steps, and no random fuzz, so the intervals
 # are the ones FSRS computes and a memoriser (or a test) can predict them.
@@ -349,6 +349,8 @@ class RevisionNudge:
 
 
 CLAIM_CHUNK = 500
+# Like the reading reminders' grace: after down time a reminder is still sent if this recent.
+REMINDER_GRACE = timedelta(hours=2)
 REMINDER_BATCH = 2000  # per tick: above Telegram's ~1,800 messages a minute, so no backlog grows
 
 
@@ -360,7 +362,7 @@ async def reminders_due(uow: UnitOfWork, now: datetime, limit: int = REMINDER_BA
     for settings, user in due:
         at = settings.remind_next_at or now
         day = local_date(at, user.timezone)
-        if now - at <= GRACE_WINDOW and local_date(now, user.timezone) == day:
+        if now - at <= REMINDER_GRACE and local_date(now, user.timezone) == day:
             live.append((settings, user, day))
         assert settings.remind_at is not None  # CHECK: a next instant has a time
         settings.remind_next_at = next_due(settings.remind_at, user.timezone, max(now, at))
