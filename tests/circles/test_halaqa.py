@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.handlers.halaqa import parse_heard
 from storage.models import HifzRevision
+
 try:
     from tests.group_harness import GROUP, NAMES
 except ImportError:  # before the group harness moved out of tests/circles/conftest.py (issue 17)
