@@ -3,7 +3,8 @@
 `hifz_words(text)` finds the verb, says what it means (memorised or revised; sabaq, sabqi or manzil)
 and hands back the rest of the message for the reading parser (`parse_reading`) to read the passage.
 It is deliberately separate from the reading parser: a message is about hifz only when one of these
-words comes before any passage ("الكهف في المنزل" — Al-Kahf at home — stays a reading).
+words comes before any passage ("الكهف في المنزل" — Al-Kahf at home — stays a reading), and a manzil the
+reading parser reads as one of the seven divisions ("manzil 3") stays a reading too.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def hifz_words(text: str) -> HifzWords | None:
         if before.strip() and _is_passage(before):
             return None  # the passage came first: the word is part of a reading's sentence
         kind, part = meaning
+        if part == "manzil" and i + 1 < len(tokens) and _is_passage(f"{raw} {tokens[i + 1]}"):
+            return None  # "manzil 3", "المنزل الثالث": one of the Quran's seven manzils, a reading
         rest = " ".join(tokens[:i] + tokens[i + 1 :])
         return HifzWords(kind, part, rest)
     return None
