@@ -28,6 +28,8 @@ from bot.handlers import (
     circles,
     common,
     goals,
+    halaqa,
+    hifz,
     history,
     onboarding,
     privacy,
@@ -53,6 +55,8 @@ COMMANDS = (
     "streak",
     "stats",
     "remind",
+    "hifz",
+    "review",
     "history",
     "undo",
     "settings",
@@ -159,8 +163,13 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(stats.khatm_picture, pattern=r"^pic:(juz|page)$"))
     app.add_handler(CallbackQueryHandler(stats.stats_command, pattern=r"^stats:show$"))
     circles.add_handlers(app)
+    hifz.add_handlers(app)
+    halaqa.add_handlers(app)
     app.add_handler(CallbackQueryHandler(common.stale_button))
     app.add_handler(MessageHandler(private & filters.LOCATION, onboarding.shared_location))
+    app.add_handler(
+        MessageHandler(private & new & filters.TEXT & ~filters.COMMAND & hifz.WORDS, hifz.text_message)
+    )
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, reading.text_message))
     # A photo whose caption says what was read ("read Al-Kahf today" under a picture of the mushaf).
     app.add_handler(MessageHandler(private & new & filters.PHOTO & filters.CAPTION, reading.text_message))

@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import metrics
 from bot.handlers import circles
+from bot.handlers.hifz import hifz_reminders
 from bot.i18n import Translator, translator
 from bot.outbox import Outbox
 from bot.pictures import BOARD_MAX_ROWS, render_board, render_off_loop
@@ -122,7 +123,9 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
 
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
     outbox = Outbox(app.bot, db, clock=clock)
-    return ReminderScheduler(db, outbox, render, clock=clock, sources=[round_nudges, circle_digests])
+    return ReminderScheduler(
+        db, outbox, render, clock=clock, sources=[round_nudges, circle_digests, hifz_reminders]
+    )
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

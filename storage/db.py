@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import retry
 from storage.circles import CircleRepo
+from storage.hifz import HifzRepo
 from storage.messages import LoggedMessageRepo
 from storage.repos import (
     DeliveryRepo,
@@ -103,6 +104,7 @@ class UnitOfWork:
         self.minutes = MinutesRepo(self.session)
         self.circles = CircleRepo(self.session)
         self.messages = LoggedMessageRepo(self.session)
+        self.hifz = HifzRepo(self.session)
         return self
 
     async def __aexit__(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Double,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -361,3 +362,135 @@ class JuzAssignment(Base):
     user_id: Mapped[int] = mapped_column(_cascade("users.id"))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ------------------------------------------------------------------------------------------------ hifz
+# Memorisation and revision (docs/hifz.md). The review log is the truth; a card is the FSRS state that
+# replaying its log gives, kept on the row so the due query is one index range scan.
+PAGE_COUNT = 604  # Madani mushaf pages (quran.PAGE_COUNT; storage stays independent)
+HIFZ_SOURCES = ("memorised", "message", "command", "review", "reminder", "teacher")
+
+
+class HifzCard(Base):
+    """One memorised page of one user, with its FSRS state (py-fsrs `Card`: state, stability, difficulty,
+    due, last review)."""
+
+    __tablename__ = "hifz_cards"
+    __table_args__ = (
+        CheckConstraint(f"page BETWEEN 1 AND {PAGE_COUNT}", name="page_range"),
+        CheckConstraint("state IN (1, 2, 3)", name="state_known"),  # Learning, Review, Relearning
+        CheckConstraint("stability > 0", name="stability_positive"),
+        CheckConstraint("difficulty BETWEEN 1 AND 10", name="difficulty_range"),
+        CheckConstraint("due > last_review", name="due_after_review"),
+        CheckConstraint("reps >= 1 AND lapses >= 0 AND lapses < reps", name="counts_valid"),
+        Index("ix_hifz_cards_user_id_due", "user_id", "due"),
+    )
+
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    memorised_on: Mapped[date] = mapped_column(Date)  # the user's local day
+    state: Mapped[int] = mapped_column(SmallInteger)
+    stability: Mapped[float] = mapped_column(Double)  # days until recall probability falls to 90%
+    difficulty: Mapped[float] = mapped_column(Double)  # 1 (easy) .. 10 (hard)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    lapses: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class HifzRevision(Base):
+    """One revision (or memorisation, or a recitation a teacher heard) of some pages, with one rating."""
+
+    __tablename__ = "hifz_revisions"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),  # Again, Hard, Good, Easy
+        CheckConstraint("source IN (" + ", ".join(f"'{s}'" for s in HIFZ_SOURCES) + ")", name="source_known"),
+        CheckConstraint("mistakes IS NULL OR mistakes BETWEEN 0 AND 999", name="mistakes_range"),
+        CheckConstraint("teacher_id IS NULL OR source = 'teacher'", name="teacher_only_for_teacher"),
+        UniqueConstraint("user_id", "update_id"),
+        Index("ix_hifz_revisions_user_id_local_date", "user_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    rated: Mapped[bool] = mapped_column(Boolean, server_default=false())  # False: the default applied
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    mistakes: Mapped[int | None] = mapped_column(SmallInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class HifzReview(Base):
+    """One page of a revision: the FSRS review log entry of one card."""
+
+    __tablename__ = "hifz_reviews"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["user_id", "page"], ["hifz_cards.user_id", "hifz_cards.page"], ondelete="CASCADE"
+        ),
+        Index("ix_hifz_reviews_user_id_page", "user_id", "page"),
+    )
+
+    revision_id: Mapped[int] = mapped_column(_cascade("hifz_revisions.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class HifzSettings(Base):
+    """A memoriser's routine: the daily revision budget, the three-part routine, the revision reminder."""
+
+    __tablename__ = "hifz_settings"
+    __table_args__ = (
+        CheckConstraint(f"daily_budget BETWEEN 1 AND {PAGE_COUNT}", name="budget_range"),
+        CheckConstraint("routine IN ('fsrs', 'three_part')", name="routine_known"),
+        CheckConstraint("sabaq_lines IS NULL OR sabaq_lines BETWEEN 1 AND 150", name="sabaq_range"),
+        CheckConstraint("sabqi_pages BETWEEN 1 AND 100", name="sabqi_range"),
+        CheckConstraint("default_rating BETWEEN 1 AND 4", name="default_rating_range"),
+        CheckConstraint("remind_at IS NOT NULL OR remind_next_at IS NULL", name="next_needs_time"),
+        Index(
+            "ix_hifz_settings_remind_next_at",
+            "remind_next_at",
+            postgresql_where=text("remind_next_at IS NOT NULL"),
+            sqlite_where=text("remind_next_at IS NOT NULL"),
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(_cascade("users.id"), primary_key=True)
+    daily_budget: Mapped[int] = mapped_column(SmallInteger, server_default=text("10"))
+    routine: Mapped[str] = mapped_column(String(16), server_default="fsrs")
+    sabaq_lines: Mapped[int | None] = mapped_column(SmallInteger)  # the new lesson's target, lines a day
+    sabqi_pages: Mapped[int] = mapped_column(SmallInteger, server_default=text("5"))
+    default_rating: Mapped[int] = mapped_column(SmallInteger, server_default=text("3"))  # Good
+    remind_at: Mapped[time | None] = mapped_column(Time)  # local time of the daily revision reminder
+    remind_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # UTC, precomputed for the tick
+
+
+class Halaqa(Base):
+    """A circle run as a hifz halaqa: its teacher hears recitations and sees the shared hifz."""
+
+    __tablename__ = "halaqas"
+
+    circle_id: Mapped[int] = mapped_column(_cascade("circles.id"), primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HifzShare(Base):
+    """A member's opt-in: their hifz and revision are visible to this halaqa's teacher."""
+
+    __tablename__ = "hifz_shares"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["circle_id", "user_id"],
+            ["circle_members.circle_id", "circle_members.user_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["circle_id"], ["halaqas.circle_id"], ondelete="CASCADE"),
+    )
+
+    circle_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -83,7 +83,11 @@ def compute_streak(read: set[date], excused: set[date], today: date, grace_per_w
 
 async def streak_for(uow: UnitOfWork, user: User, now: datetime) -> Streak:
     today = local_date(now, user.timezone)
-    read = await uow.readings.days_read(user.id) | await uow.minutes.days(user.id)  # minutes count too
+    read = (
+        await uow.readings.days_read(user.id)
+        | await uow.minutes.days(user.id)  # minutes count too
+        | await uow.hifz.days_revised(user.id)  # and a day of revision
+    )
     excused = await uow.excused.days(user.id)
     return compute_streak(read, excused, today, user.grace_days_per_week)
 

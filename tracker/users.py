@@ -7,7 +7,7 @@ from datetime import datetime
 
 from storage import UnitOfWork
 from storage.models import User
-from tracker import reminders
+from tracker import hifz, reminders
 
 LANGUAGES = ("en", "ar")  # what a user can choose; bot.i18n has a catalogue for each
 
@@ -68,6 +68,7 @@ async def set_timezone(uow: UnitOfWork, user: User, timezone: str, now: datetime
     """A new zone: reminders move with it (past days keep the dates they were logged on)."""
     user.timezone = timezone
     await reminders.reschedule(uow, user, now)
+    await hifz.reschedule_reminder(uow, user, now)
 
 
 async def finish_onboarding(uow: UnitOfWork, user: User, now: datetime) -> None:

@@ -286,6 +286,8 @@ async def test_command_menu_is_set_in_english_and_arabic(conversation):
         "streak",
         "stats",
         "remind",
+        "hifz",
+        "review",
         "history",
         "undo",
         "settings",
