@@ -28,10 +28,13 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import outcomes
+from bot.concurrency import lock_ids
 from bot.i18n import Translator, translator
 from storage import Database, UnitOfWork
 from storage.models import User
 from tracker.clock import Clock
+from tracker.conversation import ConversationState
 from tracker.users import touch_user
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -87,6 +90,7 @@ class Ctx:
     now: datetime
     services: Services
     args: list[str] = field(default_factory=list)
+    _conversation: ConversationState | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -99,8 +103,11 @@ class Ctx:
         return (query.data or "") if query else ""
 
     @property
-    def user_state(self) -> dict:
-        return self.context.user_data if self.context.user_data is not None else {}
+    def user_state(self) -> ConversationState:
+        """What the bot waits for from this person: in the database (their row), with an expiry."""
+        if self._conversation is None:
+            self._conversation = ConversationState(self.user, self.now)
+        return self._conversation
 
 
 Handler = Callable[[Ctx], Awaitable[Reply | list[Reply] | None]]
@@ -120,32 +127,52 @@ def handler(fn: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaita
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
             now = svc.clock()
             async with svc.db.unit_of_work() as uow:
-                contact = await touch_user(
-                    uow,
-                    tg_user.id,
-                    first_name=tg_user.first_name,
-                    telegram_language=tg_user.language_code,
-                    default_timezone=svc.default_timezone,
-                    now=now,
-                )
-                ctx = Ctx(
-                    update,
-                    context,
-                    uow,
-                    contact.user,
-                    contact.is_new,
-                    translator(contact.user.language),
-                    now,
-                    svc,
-                    list(context.args or []),
-                )
-                result = await fn(ctx)
+                # First: our turn for this person (and group), and the update id claimed (storage/updates.py).
+                previous = await uow.updates.claim(update.update_id, tg_user.id, lock_ids(update), now)
+                if previous is not None:
+                    replies = [Reply(**fields) for fields in outcomes.decode(previous)]
+                    logger.info("update {} was handled before: repeating its answer", update.update_id)
+                else:
+                    replies = await _handle(fn, update, context, uow, svc, now)
+                    await uow.updates.record(update.update_id, outcomes.encode(replies))
             # Committed. Only now talk to Telegram.
-            replies = [] if result is None else [result] if isinstance(result, Reply) else result
             await send(update, context, replies)
             logger.debug("handled {} with {} replies", fn.__name__, len(replies))
 
     return run
+
+
+async def _handle(
+    fn: Handler,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    uow: UnitOfWork,
+    svc: Services,
+    now: datetime,
+) -> list[Reply]:
+    tg_user = update.effective_user
+    assert tg_user is not None
+    contact = await touch_user(
+        uow,
+        tg_user.id,
+        first_name=tg_user.first_name,
+        telegram_language=tg_user.language_code,
+        default_timezone=svc.default_timezone,
+        now=now,
+    )
+    ctx = Ctx(
+        update,
+        context,
+        uow,
+        contact.user,
+        contact.is_new,
+        translator(contact.user.language),
+        now,
+        svc,
+        list(context.args or []),
+    )
+    result = await fn(ctx)
+    return [] if result is None else [result] if isinstance(result, Reply) else list(result)
 
 
 def inline(buttons: Buttons | None) -> InlineKeyboardMarkup | None:

@@ -20,6 +20,7 @@ from storage.repos import (
     ReminderRepo,
     UserRepo,
 )
+from storage.updates import UpdateClaims
 
 
 def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
@@ -91,6 +92,7 @@ class UnitOfWork:
         self.reminders = ReminderRepo(self.session)
         self.handled = HandledRepo(self.session)
         self.circles = CircleRepo(self.session)
+        self.updates = UpdateClaims(self.session)
         return self
 
     async def __aexit__(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     Time,
     UniqueConstraint,
     false,
@@ -71,6 +72,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the bot is waiting for from this person (e.g. {"awaiting": "timezone"}), as JSON, until
+    # `conversation_expires_at`: on the row every update loads anyway, so any instance, after any restart,
+    # knows it without one more query (migration 0006).
+    conversation: Mapped[str | None] = mapped_column(Text)
+    conversation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Khatm(Base):
@@ -230,15 +236,19 @@ class Delivery(Base):
 
 
 class HandledUpdate(Base):
-    """A Telegram update whose effect must not repeat (an /undo): Telegram redelivers an update when our
-    answer was lost, and undoing twice would remove an older, innocent log."""
+    """A Telegram update already handled, claimed first thing in its unit of work, with what was answered:
+    a redelivery (a lost 200, the same update at two instances) gets the first answer again and repeats
+    no effect. The FK is checked at commit: the claim comes before the user's row is created."""
 
     __tablename__ = "handled_updates"
     __table_args__ = (Index("ix_handled_updates_handled_at", "handled_at"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED")
+    )
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)  # the replies, as JSON; NULL while in progress
 
 
 class Circle(Base):

@@ -337,6 +337,8 @@ class HandledRepo:
 
     async def first_time(self, update_id: int, user_id: int, now: datetime) -> bool:
         """Record the update; False when it had been handled already (a redelivery)."""
+        if self.s.info.get("claimed_update_id") == update_id:  # claimed by this very unit of work
+            return True
         insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
         stmt = (
             insert(HandledUpdate)
