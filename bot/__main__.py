@@ -35,7 +35,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 async def migrate(settings: Settings) -> None:
-    db = Database(settings.database_url)
+    db = settings.database()
     try:
         await upgrade(db.engine)
     finally:
@@ -131,7 +131,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
             file=sys.stderr,
         )
         return 2
-    db = Database(settings.database_url)
+    db = settings.database()
     app = build_application(
         settings.token or "",
         db,

@@ -21,8 +21,12 @@ the response goes out only after the handlers ran (their replies sent, their uni
   buffering an unbounded queue in memory.
 - Graceful shutdown comes for free: on SIGTERM uvicorn stops accepting connections and waits for the
   requests in flight, i.e. for the updates being handled, before running the lifespan shutdown.
-A handler that raises still yields 200 (PTB hands the exception to the error handlers): retrying a
-deterministic failure would only make Telegram repeat it forever.
+A handler that raises a bug still yields 200 (PTB hands the exception to the error handlers, which
+apologise): retrying a deterministic failure would only make Telegram repeat it forever. A *transient*
+database failure (storage/errors.py: the database down, a timeout, the pool exhausted, a serialization
+failure) yields 503 and no apology: nothing was committed, Telegram delivers the update again, and the
+update-id claim (storage/updates.py) makes that redelivery safe. In polling mode the fetched update is
+retried here, with backoff.
 
 Lifespan: PTB's `run_polling`/`run_webhook` normally call `post_init`, `post_stop` and `post_shutdown`
 (the app's command menu and database disposal hang there); since we run the Application ourselves, the
@@ -42,19 +46,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application, ContextTypes, Updater
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Updater
 
 from bot import metrics
 from storage import Database
+from storage.errors import is_database_error, is_transient
 
 DEFAULT_WEBHOOK_PATH = "/telegram"
 HEALTH_PATH = "/healthz"
@@ -64,6 +67,7 @@ WEBHOOK_MAX_CONNECTIONS = 10  # Telegram's parallel webhook requests; extra ones
 MAX_UPDATE_BYTES = 1 << 20  # an update is a few KB; refuse to buffer anything absurd
 DB_PING_TIMEOUT = 3.0  # seconds; an unreachable database must not hang the health check
 DEFAULT_MAX_TICK_AGE = timedelta(seconds=180)
+POLLING_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60)  # seconds between retries of a fetched update
 
 Heartbeat = Callable[[], datetime | None]
 Hook = Callable[[], Awaitable[None]]
@@ -97,26 +101,8 @@ def update_type(update: object) -> str:
     return type(update).__name__
 
 
-_DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
-
-
-def _raised_by_driver(exc: BaseException) -> bool:
-    """An OSError from the database driver itself: connecting to a server that is down or cut off."""
-    tb = exc.__traceback__
-    while tb is not None:
-        if any(part in tb.tb_frame.f_code.co_filename for part in ("/asyncpg/", "/sqlalchemy/")):
-            return True
-        tb = tb.tb_next
-    return False
-
-
-def is_database_error(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, _DB_ERRORS) or (isinstance(exc, OSError) and _raised_by_driver(exc)):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+class TransientFailure(Exception):
+    """The update failed on a database that is down or overloaded: answer 5xx, Telegram delivers it again."""
 
 
 async def count_errors(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,9 +120,43 @@ class UpdateRunner:
 
     def __init__(self, application: Application) -> None:
         self.application = application
+        # Ours first (error handlers run in the order added): a transient database failure of an update we
+        # run is not the user's to hear about — it is retried — so the app's apology must not go out.
+        others = dict(application.error_handlers)
+        application.error_handlers.clear()
+        application.add_error_handler(self._intercept_transient)
+        application.error_handlers.update(others)
         application.add_error_handler(count_errors)
+        self._running: set[int] = set()
+        self._transient: dict[int, BaseException] = {}
+
+    async def _intercept_transient(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if not (isinstance(update, Update) and update.update_id in self._running and is_transient(error)):
+            return
+        self._transient[update.update_id] = error  # type: ignore[assignment]
+        metrics.UPDATE_ERRORS.labels(type(error).__name__).inc()
+        metrics.DB_ERRORS.labels("handler").inc()
+        logger.bind(update_id=update.update_id).warning(
+            "database unavailable ({}: {}); the update will be retried",
+            type(error).__name__,
+            str(error)[:200],
+        )
+        raise ApplicationHandlerStop  # no apology, no other error handler
 
     async def process(self, update: Update) -> None:
+        """Handle one update. Raises TransientFailure if the database failed in a way a retry can fix
+        (nothing was committed: the unit of work rolled back)."""
+        self._running.add(update.update_id)
+        try:
+            await self._process(update)
+        finally:
+            self._running.discard(update.update_id)
+        error = self._transient.pop(update.update_id, None)
+        if error is not None:
+            raise TransientFailure(f"update {update.update_id}") from error
+
+    async def _process(self, update: Update) -> None:
         app = self.application
 
         async def timed() -> None:
@@ -179,15 +199,28 @@ class Poller:
                 if not isinstance(update, Update):
                     continue
                 if concurrent:  # the update processor bounds how many run at once
-                    task = asyncio.create_task(self.runner.process(update))
+                    task = asyncio.create_task(self._process_retrying(update))
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
                 else:
-                    await self.runner.process(update)
+                    await self._process_retrying(update)
             except Exception:
                 logger.exception("update {} failed outside its handlers", getattr(update, "update_id", "?"))
             finally:
                 self.queue.task_done()
+
+    async def _process_retrying(self, update: Update) -> None:
+        """Telegram counts a fetched update as delivered: while the database is away, we retry it here."""
+        for delay in POLLING_RETRY_DELAYS:
+            try:
+                await self.runner.process(update)
+                return
+            except TransientFailure:
+                await asyncio.sleep(delay)
+        try:
+            await self.runner.process(update)
+        except TransientFailure:
+            logger.error("update {} dropped: the database stayed unavailable", update.update_id)
 
     async def stop(self) -> None:
         """Stop fetching, then finish what was fetched: Telegram already counts it as delivered."""
@@ -361,7 +394,11 @@ def create_web_app(
                 len(body),
             )
             return Response(status_code=400)
-        await runner.process(update)
+        try:
+            await runner.process(update)
+        except TransientFailure:
+            # Nothing was committed; Telegram redelivers on any non-2xx, and the claim makes that safe.
+            return Response(status_code=503, headers={"Retry-After": "1"})
         return Response(status_code=200)
 
     async def healthz(_: Request) -> Response:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.web import is_database_error
@@ -126,3 +128,29 @@ def test_an_unreachable_telegram_is_not_a_database_error():
             raise NetworkError("httpx.ConnectError: All connection attempts failed") from exc
     except NetworkError as err:
         assert not is_database_error(err)
+
+
+async def test_the_statement_timeout_from_settings_cuts_a_slow_query_as_transient(pg_url, monkeypatch):
+    from bot.settings import load_settings
+    from storage.errors import is_transient
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "0.3")
+    db = load_settings(database_url=pg_url).database()
+    try:
+        with pytest.raises(Exception) as caught:
+            async with asyncio.timeout(5), db.unit_of_work() as uow:  # a bound, not a measurement
+                await uow.session.execute(sql("SELECT pg_sleep(3)"))
+        assert is_transient(caught.value), repr(caught.value)
+        async with db.unit_of_work() as uow:  # the pool carries on
+            assert (await uow.session.execute(sql("SELECT 1"))).scalar_one() == 1
+    finally:
+        await db.dispose()
+
+
+def test_bugs_are_not_transient():
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.errors import is_transient
+
+    assert not is_transient(IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not is_transient(ZeroDivisionError())
