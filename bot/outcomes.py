@@ -22,7 +22,8 @@ def encode(replies: Sequence[Any]) -> str:
         item = {name: getattr(reply, name) for name in _FIELDS}
         item["buttons"] = [list(map(list, row)) for row in reply.buttons] if reply.buttons else None
         kept.append(item)
-    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    # ASCII escapes: a lone surrogate echoed from a user's text stays encodable (docs/failures.md).
+    return json.dumps(kept, ensure_ascii=True, separators=(",", ":"))
 
 
 def decode(outcome: str) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,52 @@ def update_type(update: object) -> str:
                 return kind
         return "unknown"
     return type(update).__name__
+
+
+INT64 = range(-(2**63), 2**63)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads has already joined the valid pairs
+
+
+def clean_text(value: str) -> str:
+    """NUL removed (Postgres refuses it in text) and lone UTF-16 surrogates replaced by U+FFFD (they
+    cannot be encoded as UTF-8, so the driver refuses the whole statement): docs/failures.md."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def clean_update(data: Any) -> Any:
+    """An update's JSON made safe for everything behind it: every string cleaned (first names, texts,
+    titles, callback data — at the entry, once), every integer within int64 (Telegram's ids are; a larger
+    one is a forged update, and would overflow BIGINT) — ValueError otherwise, answered 400."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, bool) or data is None or isinstance(data, float):
+        return data
+    if isinstance(data, int):
+        if data not in INT64:
+            raise ValueError("an integer beyond int64")
+        return data
+    if isinstance(data, list):
+        return [clean_update(item) for item in data]
+    if isinstance(data, dict):
+        return {clean_text(str(key)): clean_update(value) for key, value in data.items()}
+    return data
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, read as it streams in and abandoned past `limit` bytes (None): twenty 10 MB posts must
+    not be buffered whole before anyone looks at their size."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class TransientFailure(Exception):
@@ -377,11 +424,13 @@ def create_web_app(
                 request.client.host if request.client else "?",
             )
             return Response(status_code=403)
-        body = await request.body()
+        body = await read_limited(request, MAX_UPDATE_BYTES)
+        if body is None:
+            metrics.BAD_WEBHOOK_REQUESTS.labels("too_large").inc()
+            logger.warning("webhook body over {} bytes refused", MAX_UPDATE_BYTES)
+            return Response(status_code=413)
         try:
-            if len(body) > MAX_UPDATE_BYTES:
-                raise ValueError(f"{len(body)} bytes")
-            data = json.loads(body)
+            data = clean_update(json.loads(body))
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an object with an integer update_id")
             update = Update.de_json(data, application.bot)

@@ -21,7 +21,6 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
-    Text,
     Time,
     UniqueConstraint,
     false,
@@ -75,7 +74,7 @@ class User(Base):
     # What the bot is waiting for from this person (e.g. {"awaiting": "timezone"}), as JSON, until
     # `conversation_expires_at`: on the row every update loads anyway, so any instance, after any restart,
     # knows it without one more query (migration 0006).
-    conversation: Mapped[str | None] = mapped_column(Text)
+    conversation: Mapped[str | None] = mapped_column(CleanText)
     conversation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -248,7 +247,7 @@ class HandledUpdate(Base):
         ForeignKey("users.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED")
     )
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str | None] = mapped_column(Text)  # the replies, as JSON; NULL while in progress
+    outcome: Mapped[str | None] = mapped_column(CleanText)  # the replies (JSON); NULL while in progress
 
 
 class Circle(Base):
