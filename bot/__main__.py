@@ -114,7 +114,11 @@ def wire_scheduler(app: Application, db: Database, settings: Settings) -> Schedu
     from bot.nudges import start_ticking
 
     scheduler = start_ticking(app, db, system_clock)
-    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, required=True)
+
+    async def stop() -> None:  # SIGTERM: claim nothing more, finish the group in flight, release the rest
+        scheduler.stop()
+
+    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at, stop=stop, required=True)
 
 
 def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.circles import CircleRepo
+from storage.leases import LeaseRepo
 from storage.repos import (
     DeliveryRepo,
     ExcusedRepo,
@@ -148,6 +149,7 @@ class UnitOfWork:
         self.handled = HandledRepo(self.session)
         self.circles = CircleRepo(self.session)
         self.updates = UpdateClaims(self.session)
+        self.leases = LeaseRepo(self.session)
         return self
 
     async def __aexit__(

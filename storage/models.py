@@ -229,9 +229,12 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))
     slot: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     local_date: Mapped[date] = mapped_column(Date)
-    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the start of its lease (storage/leases.py)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(200))
+    # Set (committed) just before the send: an attempted nudge is never retried, so a kill between its
+    # send and its mark loses it rather than doubling it. Claimed but never attempted = retried.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class HandledUpdate(Base):

@@ -7,6 +7,8 @@ Create Date: 2026-12-01 09:45:00
 - handled_updates.outcome: what the first delivery answered (JSON), so a redelivery repeats the answer and
   nothing else. The FK to users becomes DEFERRABLE INITIALLY DEFERRED: the claim is the first statement of
   an update's unit of work, before a newcomer's users row exists; it is checked at commit.
+- deliveries.attempted_at: claims become leases (storage/leases.py): a claim neither attempted nor
+  finished within its lease is taken over by the next tick, at any instance.
 - users.conversation / conversation_expires_at: what the bot waits for from this person (a timezone, a
   confirmation), shared by every instance and kept across restarts, forgotten after its expiry.
 
@@ -30,6 +32,8 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("conversation", sa.Text(), nullable=True))
         batch.add_column(sa.Column("conversation_expires_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("deliveries") as batch:
+        batch.add_column(sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("handled_updates") as batch:
         batch.add_column(sa.Column("outcome", sa.Text(), nullable=True))
         batch.drop_constraint(FK, type_="foreignkey")
@@ -43,6 +47,8 @@ def downgrade() -> None:
         batch.drop_constraint(FK, type_="foreignkey")
         batch.create_foreign_key(FK, "users", ["user_id"], ["id"], ondelete="CASCADE")
         batch.drop_column("outcome")
+    with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("attempted_at")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("conversation_expires_at")
         batch.drop_column("conversation")
