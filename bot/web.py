@@ -62,6 +62,9 @@ from storage.errors import is_database_error, is_transient
 
 DEFAULT_WEBHOOK_PATH = "/telegram"
 HEALTH_PATH = "/healthz"
+LIVE_PATH = "/livez"
+READY_PATH = "/readyz"
+STARTUP_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; the last one repeats
 METRICS_PATH = "/metrics"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_MAX_CONNECTIONS = 10  # Telegram's parallel webhook requests; extra ones wait at Telegram
@@ -304,6 +307,9 @@ class Health:
         self.require_scheduler = require_scheduler
         self.clock = clock
         self.serving = False  # set by the lifespan once everything has started, cleared when stopping
+        self.telegram_error: str | None = None  # why Telegram's start-up failed last (retried)
+        self.telegram_attempts = 0
+        self.started_at = clock()
 
     async def database(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -323,12 +329,19 @@ class Health:
             running = running and self.poller.running
         return {"ok": running, "mode": mode, "running": running}
 
+    def telegram(self) -> dict[str, Any]:
+        if self.telegram_error is not None:
+            return {"ok": False, "error": self.telegram_error, "failed_attempts": self.telegram_attempts}
+        return {"ok": self.serving, "status": "reached" if self.serving else "starting"}
+
     def scheduler(self) -> dict[str, Any]:
         if self.heartbeat is None:
             return {"ok": not self.require_scheduler, "status": "not running"}
         last = self.heartbeat()
-        if last is None:
-            return {"ok": False, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
+        if last is None:  # the first tick may take long with many due: not a failure until max age
+            waited = (self.clock() - self.started_at).total_seconds()
+            ok = waited <= self.max_tick_age.total_seconds()
+            return {"ok": ok, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
         age = (self.clock() - last).total_seconds()
         ok = age <= self.max_tick_age.total_seconds()
         return {
@@ -340,7 +353,12 @@ class Health:
         }
 
     async def report(self) -> tuple[bool, dict[str, Any]]:
-        checks = {"database": await self.database(), "bot": self.bot(), "scheduler": self.scheduler()}
+        checks = {
+            "database": await self.database(),
+            "bot": self.bot(),
+            "telegram": self.telegram(),
+            "scheduler": self.scheduler(),
+        }
         ok = all(check["ok"] for check in checks.values())
         return ok, {"status": "ok" if ok else "fail", "checks": checks}
 
@@ -355,6 +373,7 @@ def create_web_app(
     require_scheduler: bool = False,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    retry_delays: Sequence[float] = STARTUP_RETRY_DELAYS,
 ) -> Starlette:
     """The ASGI app that runs `application`: webhook mode with `webhook`, long polling without.
 
@@ -373,31 +392,58 @@ def create_web_app(
         require_scheduler=require_scheduler,
     )
 
+    async def start_bot() -> None:
+        """Telegram's side of start-up, retried with backoff until it works: a network blip, a revoked
+        token or a refused setWebhook must not end the process (Fly gives up on a crash loop after ten
+        restarts, and then no reminder goes out at all). Health reports it meanwhile."""
+        delays = iter(retry_delays)
+        delay = 1.0
+        while True:
+            try:
+                await application.initialize()
+                if application.post_init:
+                    await application.post_init(application)
+                if webhook is not None:
+                    await application.bot.set_webhook(
+                        webhook.public_url,
+                        secret_token=webhook.secret,
+                        allowed_updates=Update.ALL_TYPES,
+                        max_connections=WEBHOOK_MAX_CONNECTIONS,
+                    )
+                    logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
+                break
+            except Exception as exc:  # unreachable, 401 (bad token), setWebhook refused: all retried
+                delay = next(delays, delay)
+                health.telegram_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                health.telegram_attempts += 1
+                logger.error(
+                    "Telegram start-up failed ({}); retrying in {}s", health.telegram_error, round(delay, 1)
+                )
+                await asyncio.sleep(delay)
+        health.telegram_error = None
+        await application.start()
+        if poller is not None:
+            await poller.start()
+            logger.info("long polling started")
+        for hook in on_startup:
+            await hook()
+        health.serving = True
+        ready.set()
+
+    ready = asyncio.Event()
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        starter = asyncio.create_task(start_bot(), name="telegram-start-up")
         try:
-            await application.initialize()
-            if application.post_init:
-                await application.post_init(application)
-            if webhook is not None:
-                await application.bot.set_webhook(
-                    webhook.public_url,
-                    secret_token=webhook.secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    max_connections=WEBHOOK_MAX_CONNECTIONS,
-                )
-                logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
-            await application.start()
-            if poller is not None:
-                await poller.start()
-                logger.info("long polling started")
-            for hook in on_startup:
-                await hook()
-            health.serving = True
             yield
         finally:
             health.serving = False
             logger.info("shutting down: finishing work in flight")
+            if not starter.done():
+                starter.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await starter
             for hook in reversed(on_shutdown):
                 try:
                     await hook()
@@ -424,6 +470,8 @@ def create_web_app(
                 request.client.host if request.client else "?",
             )
             return Response(status_code=403)
+        if not ready.is_set():  # still starting (Telegram unreachable?): Telegram will deliver it again
+            return Response(status_code=503, headers={"Retry-After": "5"})
         body = await read_limited(request, MAX_UPDATE_BYTES)
         if body is None:
             metrics.BAD_WEBHOOK_REQUESTS.labels("too_large").inc()
@@ -454,11 +502,27 @@ def create_web_app(
         ok, body = await health.report()
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    async def livez(_: Request) -> Response:
+        """Liveness: the process is up and its event loop answers (this very response proves it). Never
+        the database or Telegram: restarting a live process does not bring either back."""
+        return JSONResponse({"status": "ok", "starting": not ready.is_set()})
+
+    async def readyz(_: Request) -> Response:
+        """Readiness: can this instance do its work — database reachable, Telegram reached (start-up
+        done). Not the scheduler's progress: a long first tick is not unreadiness."""
+        checks = {"database": await health.database(), "bot": health.bot(), "telegram": health.telegram()}
+        ok = all(check["ok"] for check in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "fail", "checks": checks}, status_code=200 if ok else 503
+        )
+
     async def metrics_endpoint(_: Request) -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     routes = [
         Route(HEALTH_PATH, healthz, methods=["GET"]),
+        Route(LIVE_PATH, livez, methods=["GET"]),
+        Route(READY_PATH, readyz, methods=["GET"]),
         Route(METRICS_PATH, metrics_endpoint, methods=["GET"]),
     ]
     if webhook is not None:
@@ -467,4 +531,5 @@ def create_web_app(
     web.state.health = health
     web.state.runner = runner
     web.state.poller = poller
+    web.state.ready = ready  # set once Telegram's start-up is done
     return web

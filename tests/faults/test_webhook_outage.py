@@ -62,6 +62,7 @@ async def outage(fresh_pg_url) -> AsyncIterator[Outage]:
     web = create_web_app(app, db=db, webhook=WEBHOOK)
     try:
         async with serve(web) as (base, _), httpx.AsyncClient(base_url=base, timeout=30) as client:
+            await asyncio.wait_for(web.state.ready.wait(), 10)
             yield Outage(proxy, db, direct, fake, UpdateFactory(fake=fake), client)
     finally:
         await direct.dispose()
