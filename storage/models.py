@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -251,6 +252,18 @@ class HandledUpdate(Base):
     )
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(CleanText)  # the replies (JSON); NULL while in progress
+
+
+class RateBudgetRow(Base):
+    """A token bucket shared by every instance (storage/rate.py): Telegram's ~30 messages/s is per bot,
+    not per process. The row lock taken on each acquire is what makes it one budget (migration 0006)."""
+
+    __tablename__ = "rate_budgets"
+    __table_args__ = (CheckConstraint("tokens >= 0", name="tokens_non_negative"),)
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Circle(Base):

@@ -9,6 +9,7 @@ Create Date: 2026-12-01 09:45:00
   an update's unit of work, before a newcomer's users row exists; it is checked at commit.
 - deliveries.attempted_at: claims become leases (storage/leases.py): a claim neither attempted nor
   finished within its lease is taken over by the next tick, at any instance.
+- rate_budgets: one token bucket for every instance (storage/rate.py).
 - users.conversation / conversation_expires_at: what the bot waits for from this person (a timezone, a
   confirmation), shared by every instance and kept across restarts, forgotten after its expiry.
 
@@ -29,6 +30,14 @@ FK = "fk_handled_updates_user_id_users"
 
 
 def upgrade() -> None:
+    op.create_table(
+        "rate_budgets",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("tokens >= 0", name=op.f("ck_rate_budgets_tokens_non_negative")),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_rate_budgets")),
+    )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("conversation", sa.Text(), nullable=True))
         batch.add_column(sa.Column("conversation_expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -43,6 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("rate_budgets")
     with op.batch_alter_table("handled_updates") as batch:
         batch.drop_constraint(FK, type_="foreignkey")
         batch.create_foreign_key(FK, "users", ["user_id"], ["id"], ondelete="CASCADE")
