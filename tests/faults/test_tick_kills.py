@@ -1,17 +1,21 @@
 """A tick with a thousand nudges due, killed at random points, then restarted: no nudge is ever sent twice,
 at most the group in flight is lost, and every claim the killed tick never attempted is retried.
 
-The kill is a cancellation of the tick task at the k-th send (k drawn at random): as with SIGKILL, what
+The in-process tests cancel the tick task at the k-th send (k drawn at random): as with SIGKILL, what
 survives is only what was committed — the open unit of work is rolled back (by the server, on a real
-kill) — and the sends in flight never complete.
+kill) — and the sends in flight never complete. The last test is the real thing: a tick process
+(tests/faults/tick_child.py) SIGKILLed at a random send, and a new process after the lease.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import signal
+import sys
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -19,12 +23,14 @@ from sqlalchemy import insert, select
 from bot.nudges import render
 from scheduler import ReminderScheduler
 from scheduler.tick import SEND_GROUP
+from storage import Database
 from storage.leases import LEASE
 from storage.models import Delivery, Reminder, User
 from tests.scheduler.conftest import Sleeps, tick_at
 from tracker.clock import system_clock
 
 DUE = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 USERS = 1000
 
 
@@ -132,3 +138,40 @@ async def test_sigterm_mid_tick_finishes_its_group_and_leaves_the_rest_to_the_ne
         await tick_at(other, DUE + timedelta(minutes=1 + minute))
     nudged = _nudges(c.fake)
     assert len(nudged) == USERS and max(nudged.values()) == 1
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+async def test_sigkill_of_the_tick_process_at_a_random_send_then_restart(fresh_pg_url, tmp_path, seed):
+    """The real thing: the tick runs in its own process, SIGKILLed once it has sent a random number of
+    nudges; a new process ticks after the lease. Sends are logged by the fake before it answers."""
+    db = Database(fresh_pg_url)
+    try:
+        await _many_due(db)
+    finally:
+        await db.dispose()
+    log = tmp_path / "sent.txt"
+    log.touch()
+    kill_after = random.Random(seed).randrange(50, USERS - 100)
+    cmd = [sys.executable, "-m", "tests.faults.tick_child", fresh_pg_url, str(log)]
+    child = await asyncio.create_subprocess_exec(
+        *cmd, DUE.isoformat(), cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        async with asyncio.timeout(60):  # bounded: read the child's sends as they happen, then kill
+            for _ in range(kill_after):
+                assert await child.stdout.readline(), "the child stopped before the kill"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        await child.wait()
+    at_kill = Counter(int(x) for x in log.read_text().split())
+    assert child.returncode == -signal.SIGKILL and sum(at_kill.values()) < USERS
+    restart = await asyncio.create_subprocess_exec(
+        *cmd, (DUE + LEASE + timedelta(minutes=1)).isoformat(), "3", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(restart.communicate(), 120)
+    assert b"done" in out
+    sent = Counter(int(x) for x in log.read_text().split())
+    assert max(sent.values()) == 1, "a nudge was sent twice"
+    lost = USERS - len(sent)
+    assert lost <= SEND_GROUP, (lost, kill_after)  # at most the group in flight at the kill
+    assert len(sent) > sum(at_kill.values())  # the restarted tick retook what the killed one left
