@@ -1,4 +1,13 @@
-"""The HTTP side of the bot: Telegram's webhook, `/healthz` and `/metrics`, as one small ASGI app.
+"""The HTTP side of the bot: Telegram's webhook, `/healthz`, `/livez`, `/readyz` and `/metrics`, as one
+small ASGI app.
+
+Health: `/livez` is liveness (the process and its loop answer), `/readyz` readiness (database reachable,
+Telegram reached at start-up), `/healthz` both plus the scheduler's heartbeat; none waits for a tick.
+Telegram's start-up (getMe, setWebhook) runs in the background and is retried with backoff: an
+unreachable Telegram or a refused setWebhook never ends the process (webhook posts get 503 meanwhile).
+
+The boundary: the body is read as it streams, refused past MAX_UPDATE_BYTES (413); the JSON is cleaned
+before anything sees it (`clean_update`: lone surrogates and NUL, integers beyond int64 → 400).
 
 PTB's built-in webhook server has no health route, so we serve the webhook ourselves (after PTB's
 `examples/customwebhookbot/starlettebot.py`) with Starlette under uvicorn. The same app runs in both modes:

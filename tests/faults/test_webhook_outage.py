@@ -149,3 +149,46 @@ async def test_a_bug_still_gets_the_apology_and_200(outage, monkeypatch):
     status = await o.post(o.updates.message(9, "read Yasin", first_name="Aisha"))
     assert status == 200  # retrying a bug would only repeat it
     assert o.apologies() == 1
+
+
+async def test_polling_retries_a_fetched_update_until_the_database_is_back(fresh_pg_url, monkeypatch):
+    """Long polling: Telegram counts a fetched update as delivered, so the bot itself retries it."""
+    import bot.web
+
+    monkeypatch.setattr(bot.web, "POLLING_RETRY_DELAYS", (0.01,) * 50)
+    url = make_url(fresh_pg_url)
+    proxy = PgProxy(url.host or "127.0.0.1", url.port or 5432)
+    attempts = asyncio.Event()
+    seen = {"refused": 0}
+    original = proxy._accept
+
+    async def counting_accept(reader, writer):  # the third refused connection: restore the database
+        if proxy.refusing:
+            seen["refused"] += 1
+            if seen["refused"] == 3:
+                attempts.set()
+        await original(reader, writer)
+
+    proxy._accept = counting_accept  # before start(): the server binds the callback then
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.listen_port).render_as_string(hide_password=False)
+    db, direct = Database(proxied, timeouts=FAST), Database(fresh_pg_url)
+    fake = FakeBotAPI()
+    app = build_application(TOKEN, db, request=fake, set_commands=False)
+    web = create_web_app(app, db=db, webhook=None)
+    try:
+        async with serve(web):
+            await asyncio.wait_for(web.state.ready.wait(), 10)
+            replied = asyncio.Event()
+            fake.subscribe(lambda call: replied.set() if call.method == "sendMessage" else None)
+            proxy.cut()
+            fake.push_update(UpdateFactory(fake=fake).message(90, "read Yasin", first_name="Aisha"))
+            await asyncio.wait_for(attempts.wait(), 20)  # it keeps trying while the database is away
+            proxy.restore()
+            await asyncio.wait_for(replied.wait(), 20)
+        async with direct.unit_of_work() as uow:
+            assert (await uow.session.execute(select(func.count()).select_from(Reading))).scalar_one() == 1
+        assert not [c for c in fake.calls if c.method == "sendMessage" and SORRY in c.params["text"]]
+    finally:
+        await direct.dispose()
+        await proxy.close()
