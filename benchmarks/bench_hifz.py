@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.handlers.hifz import hifz_reminders
 from bot.nudges import render
+from bot.outbox import Outbox
 from scheduler import ReminderScheduler
 from storage import Database, upgrade
 from tracker.clock import system_clock
@@ -208,7 +209,9 @@ async def measure(n: int) -> dict[str, float]:
         fake = NullBotAPI()
         bot = Bot("123456:BENCH", request=fake, get_updates_request=fake)
         await bot.initialize()
-        scheduler = ReminderScheduler(db, bot, render, clock=system_clock, sources=[hifz_reminders])
+        scheduler = ReminderScheduler(
+            db, Outbox(bot, db), render, clock=system_clock, sources=[hifz_reminders]
+        )
         gc.collect()
         rss_before = rss_mb()
         ticks = 0

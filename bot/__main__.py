@@ -38,7 +38,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 async def migrate(settings: Settings) -> None:
-    db = Database(settings.database_url)
+    db = settings.database()
     try:
         await upgrade(db.engine)
     finally:
@@ -175,7 +175,11 @@ def wire_scheduler(app: Application, db: Database) -> SchedulerWiring:
     # Healthy as soon as we serve: until the first tick has run, the scheduler counts from its start (a
     # tick that never comes still turns /healthz stale after max_tick_age). Nothing is scanned at start.
     started = system_clock()
-    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at or started, required=True)
+
+    async def stop() -> None:  # SIGTERM: claim nothing more, finish the group in flight, release the rest
+        scheduler.stop()
+
+    return SchedulerWiring(heartbeat=lambda: scheduler.last_tick_at or started, stop=stop, required=True)
 
 
 def run(settings: Settings, *, request: BaseRequest | None = None, host: str = LISTEN_HOST) -> int:
@@ -192,7 +196,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
             file=sys.stderr,
         )
         return 2
-    db = Database(settings.database_url)
+    db = settings.database()
     app = build_application(
         settings.token or "",
         db,

@@ -27,6 +27,13 @@ def lock_keys(update: object) -> list[str]:
     return keys
 
 
+def lock_ids(update: object) -> list[int]:
+    """The same order, as database lock keys (storage/updates.py): a person's id (positive), then a
+    group's chat id (negative), so the two never collide. In-process ordering is the fast path; these
+    locks are what holds across instances."""
+    return [int(key.split(":", 1)[1]) for key in lock_keys(update)]
+
+
 class OrderedUpdateProcessor(BaseUpdateProcessor):
     """At most `max_concurrent_updates` at once overall; one at a time per person and per chat.
 

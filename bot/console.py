@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import time_ns
 from typing import Any, TextIO
 
 from telegram import Update
@@ -208,7 +209,10 @@ class _Console:
         self.interactive = interactive
         self.tick = tick
         self.timezone_of = timezone_of
-        self.updates = UpdateFactory(clock=clock, fake=fake)
+        # Update ids only go up on one database, as Telegram's do for one bot: every update is claimed by its
+        # id (a redelivery repeats the first answer), so a second console session numbering from 1 again
+        # would be answered with the first session's replies. Milliseconds of wall time keep them rising.
+        self.updates = UpdateFactory(clock=clock, fake=fake, start_update_id=time_ns() // 1_000_000)
         self.seen = len(fake.calls)
         self.members: dict[str, _Sender] = {}  # simulated people, by lower-cased name
         self.groups: dict[str, _Group] = {}  # simulated groups, by lower-cased title

@@ -25,6 +25,8 @@ from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboard
 from telegram.constants import ChatAction
 from telegram.ext import Application, ContextTypes
 
+from bot import outcomes
+from bot.concurrency import lock_ids
 from bot.i18n import Translator, translator
 from bot.outbox import Outbox, inline
 from scheduler.outbox import Buttons
@@ -32,6 +34,7 @@ from storage import Database, UnitOfWork
 from storage.models import User
 from storage.retry import ATTEMPTS, dead_connection
 from tracker.clock import Clock
+from tracker.conversation import ConversationState
 from tracker.logbook import Logged
 from tracker.users import language_for, touch_user
 
@@ -118,6 +121,8 @@ class Ctx:
         second effect under the same key in this update is the same work and is dropped."""
         self.effects.setdefault(key, effect)
 
+    _conversation: ConversationState | None = field(default=None, repr=False)
+
     @property
     def text(self) -> str:
         """The message's text — or a photo's caption."""
@@ -130,8 +135,11 @@ class Ctx:
         return (query.data or "") if query else ""
 
     @property
-    def user_state(self) -> dict:
-        return self.context.user_data if self.context.user_data is not None else {}
+    def user_state(self) -> ConversationState:
+        """What the bot waits for from this person: in the database (their row), with an expiry."""
+        if self._conversation is None:
+            self._conversation = ConversationState(self.user, self.now)
+        return self._conversation
 
 
 Handler = Callable[[Ctx], Awaitable[Reply | list[Reply] | None]]
@@ -193,39 +201,31 @@ def _wrap(
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
             facts = await prepare(update, context) if prepare is not None else {}
             now = svc.clock()
+            ctx: Ctx | None = None  # None when the update was handled before: its answer is repeated
             for attempt in range(1, ATTEMPTS + 1):  # no pre-ping: a dead pooled connection is retried
                 try:
                     async with svc.db.unit_of_work() as uow:
-                        contact = await touch_user(
-                            uow,
-                            tg_user.id,
-                            first_name=tg_user.first_name,
-                            telegram_language=tg_user.language_code,
-                            default_timezone=svc.default_timezone,
-                            now=now,
+                        # First: our turn for this person (and group), and the update id claimed
+                        # (storage/updates.py): a redelivered update repeats its first answer.
+                        previous = await uow.updates.claim(
+                            update.update_id, tg_user.id, lock_ids(update), now
                         )
-                        ctx = Ctx(
-                            update,
-                            context,
-                            uow,
-                            contact.user,
-                            contact.is_new,
-                            translator(contact.user.language),
-                            now,
-                            svc,
-                            list(context.args or []),
-                            facts,
-                        )
-                        result = await fn(ctx)
+                        if previous is not None:
+                            replies = [Reply(**fields) for fields in outcomes.decode(previous)]
+                            logger.info(
+                                "update {} was handled before: repeating its answer", update.update_id
+                            )
+                        else:
+                            ctx, replies = await _handle(fn, update, context, uow, svc, now, facts)
+                            await uow.updates.record(update.update_id, outcomes.encode(replies))
                     break
                 except Exception as exc:
                     if attempt == ATTEMPTS or not dead_connection(exc):
                         raise
                     logger.warning("database connection was dead; running the update again")
             # Committed. Only now talk to Telegram.
-            replies = [] if result is None else [result] if isinstance(result, Reply) else result
             await send(update, context, replies)
-            for key, effect in ctx.effects.items():
+            for key, effect in (ctx.effects if ctx is not None else {}).items():
                 try:
                     await effect(context.application)
                 except Exception:
@@ -233,6 +233,42 @@ def _wrap(
             logger.debug("handled {} with {} replies", fn.__name__, len(replies))
 
     return run
+
+
+async def _handle(
+    fn: Handler,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    uow: UnitOfWork,
+    svc: Services,
+    now: datetime,
+    facts: dict[str, Any],
+) -> tuple[Ctx, list[Reply]]:
+    """The handler's work in the unit of work: the user (created on first contact), then `fn`."""
+    tg_user = update.effective_user
+    assert tg_user is not None
+    contact = await touch_user(
+        uow,
+        tg_user.id,
+        first_name=tg_user.first_name,
+        telegram_language=tg_user.language_code,
+        default_timezone=svc.default_timezone,
+        now=now,
+    )
+    ctx = Ctx(
+        update,
+        context,
+        uow,
+        contact.user,
+        contact.is_new,
+        translator(contact.user.language),
+        now,
+        svc,
+        list(context.args or []),
+        facts,
+    )
+    result = await fn(ctx)
+    return ctx, [] if result is None else [result] if isinstance(result, Reply) else list(result)
 
 
 async def _reacted(outbox: Outbox, msg: Message, emoji: str) -> bool:

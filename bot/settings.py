@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage import Database
+from storage.db import Timeouts
 from storage.urls import DEFAULT_DATABASE_URL, normalize_database_url
 
 _LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
@@ -35,6 +37,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     default_timezone: str = "UTC"
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # The database (docs/runbook.md): seconds to wait before calling it unavailable — a transient failure,
+    # answered 503 so Telegram redelivers — and PgBouncer in transaction mode (statement caches off).
+    db_connect_timeout: float = Field(default=5.0, gt=0, le=120)
+    db_statement_timeout: float = Field(default=10.0, gt=0, le=600)
+    db_pool_timeout: float = Field(default=5.0, gt=0, le=120)
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_pgbouncer: bool = False
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -93,6 +102,15 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("must be Telegram user ids separated by commas") from None
         return v
+
+    def database(self) -> Database:
+        """The database these settings describe (timeouts, pool, PgBouncer)."""
+        return Database(
+            self.database_url,
+            pool_size=self.db_pool_size,
+            timeouts=Timeouts(self.db_connect_timeout, self.db_statement_timeout, self.db_pool_timeout),
+            pgbouncer=self.db_pgbouncer,
+        )
 
     @property
     def token(self) -> str | None:

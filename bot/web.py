@@ -1,4 +1,13 @@
-"""The HTTP side of the bot: Telegram's webhook, `/healthz` and `/metrics`, as one small ASGI app.
+"""The HTTP side of the bot: Telegram's webhook, `/healthz`, `/livez`, `/readyz` and `/metrics`, as one
+small ASGI app.
+
+Health: `/livez` is liveness (the process and its loop answer), `/readyz` readiness (database reachable,
+Telegram reached at start-up), `/healthz` both plus the scheduler's heartbeat; none waits for a tick.
+Telegram's start-up (getMe, setWebhook) runs in the background and is retried with backoff: an
+unreachable Telegram or a refused setWebhook never ends the process (webhook posts get 503 meanwhile).
+
+The boundary: the body is read as it streams, refused past MAX_UPDATE_BYTES (413); the JSON is cleaned
+before anything sees it (`clean_update`: lone surrogates and NUL, integers beyond int64 → 400).
 
 PTB's built-in webhook server has no health route, so we serve the webhook ourselves (after PTB's
 `examples/customwebhookbot/starlettebot.py`) with Starlette under uvicorn. The same app runs in both modes:
@@ -21,8 +30,12 @@ the response goes out only after the handlers ran (their replies sent, their uni
   buffering an unbounded queue in memory.
 - Graceful shutdown comes for free: on SIGTERM uvicorn stops accepting connections and waits for the
   requests in flight, i.e. for the updates being handled, before running the lifespan shutdown.
-A handler that raises still yields 200 (PTB hands the exception to the error handlers): retrying a
-deterministic failure would only make Telegram repeat it forever.
+A handler that raises a bug still yields 200 (PTB hands the exception to the error handlers, which
+apologise): retrying a deterministic failure would only make Telegram repeat it forever. A *transient*
+database failure (storage/errors.py: the database down, a timeout, the pool exhausted, a serialization
+failure) yields 503 and no apology: nothing was committed, Telegram delivers the update again, and the
+update-id claim (storage/updates.py) makes that redelivery safe. In polling mode the fetched update is
+retried here, with backoff.
 
 Lifespan: PTB's `run_polling`/`run_webhook` normally call `post_init`, `post_stop` and `post_shutdown`
 (the app's command menu and database disposal hang there); since we run the Application ourselves, the
@@ -35,6 +48,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -42,29 +56,32 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application, Updater
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Updater
 
 from bot import metrics
 from bot.runtime import ALLOWED_UPDATES
 from storage import Database
+from storage.errors import is_transient
 
 DEFAULT_WEBHOOK_PATH = "/telegram"
 HEALTH_PATH = "/healthz"
+LIVE_PATH = "/livez"
+READY_PATH = "/readyz"
+STARTUP_RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds; the last one repeats
 METRICS_PATH = "/metrics"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_MAX_CONNECTIONS = 10  # Telegram's parallel webhook requests; extra ones wait at Telegram
 MAX_UPDATE_BYTES = 1 << 20  # an update is a few KB; refuse to buffer anything absurd
 DB_PING_TIMEOUT = 3.0  # seconds; an unreachable database must not hang the health check
 DEFAULT_MAX_TICK_AGE = timedelta(seconds=180)
+POLLING_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60)  # seconds between retries of a fetched update
 
 Heartbeat = Callable[[], datetime | None]
 Hook = Callable[[], Awaitable[None]]
@@ -98,26 +115,54 @@ def update_type(update: object) -> str:
     return type(update).__name__
 
 
-_DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
+INT64 = range(-(2**63), 2**63)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads has already joined the valid pairs
 
 
-def _raised_by_driver(exc: BaseException) -> bool:
-    """An OSError from the database driver itself: connecting to a server that is down or cut off."""
-    tb = exc.__traceback__
-    while tb is not None:
-        if any(part in tb.tb_frame.f_code.co_filename for part in ("/asyncpg/", "/sqlalchemy/")):
-            return True
-        tb = tb.tb_next
-    return False
+def clean_text(value: str) -> str:
+    """NUL removed (Postgres refuses it in text) and lone UTF-16 surrogates replaced by U+FFFD (they
+    cannot be encoded as UTF-8, so the driver refuses the whole statement): docs/failures.md."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
-def is_database_error(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, _DB_ERRORS) or (isinstance(exc, OSError) and _raised_by_driver(exc)):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+def clean_update(data: Any) -> Any:
+    """An update's JSON made safe for everything behind it: every string cleaned (first names, texts,
+    titles, callback data — at the entry, once), every integer within int64 (Telegram's ids are; a larger
+    one is a forged update, and would overflow BIGINT) — ValueError otherwise, answered 400."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, bool) or data is None or isinstance(data, float):
+        return data
+    if isinstance(data, int):
+        if data not in INT64:
+            raise ValueError("an integer beyond int64")
+        return data
+    if isinstance(data, list):
+        return [clean_update(item) for item in data]
+    if isinstance(data, dict):
+        return {clean_text(str(key)): clean_update(value) for key, value in data.items()}
+    return data
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, read as it streams in and abandoned past `limit` bytes (None): twenty 10 MB posts must
+    not be buffered whole before anyone looks at their size."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class TransientFailure(Exception):
+    """The update failed on a database that is down or overloaded: answer 5xx, Telegram delivers it again."""
 
 
 class UpdateRunner:
@@ -125,8 +170,43 @@ class UpdateRunner:
 
     def __init__(self, application: Application) -> None:
         self.application = application
+        # Before the app's one error handler (bot.handlers.common.on_error: count, log, apologise): a
+        # transient database failure of an update we run is not the user's to hear about — the update is
+        # answered 5xx and Telegram delivers it again — so the apology must not go out. It stops there.
+        others = dict(application.error_handlers)
+        application.error_handlers.clear()
+        application.add_error_handler(self._intercept_transient)
+        application.error_handlers.update(others)
+        self._running: set[int] = set()
+        self._transient: dict[int, BaseException] = {}
+
+    async def _intercept_transient(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if not (isinstance(update, Update) and update.update_id in self._running and is_transient(error)):
+            return
+        self._transient[update.update_id] = error  # type: ignore[assignment]
+        metrics.UPDATE_ERRORS.labels(type(error).__name__).inc()
+        metrics.DB_ERRORS.labels("handler").inc()
+        logger.bind(update_id=update.update_id).warning(
+            "database unavailable ({}: {}); the update will be retried",
+            type(error).__name__,
+            str(error)[:200],
+        )
+        raise ApplicationHandlerStop  # no apology, no other error handler
 
     async def process(self, update: Update) -> None:
+        """Handle one update. Raises TransientFailure if the database failed in a way a retry can fix
+        (nothing was committed: the unit of work rolled back)."""
+        self._running.add(update.update_id)
+        try:
+            await self._process(update)
+        finally:
+            self._running.discard(update.update_id)
+        error = self._transient.pop(update.update_id, None)
+        if error is not None:
+            raise TransientFailure(f"update {update.update_id}") from error
+
+    async def _process(self, update: Update) -> None:
         app = self.application
 
         async def timed() -> None:
@@ -169,15 +249,28 @@ class Poller:
                 if not isinstance(update, Update):
                     continue
                 if concurrent:  # the update processor bounds how many run at once
-                    task = asyncio.create_task(self.runner.process(update))
+                    task = asyncio.create_task(self._process_retrying(update))
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
                 else:
-                    await self.runner.process(update)
+                    await self._process_retrying(update)
             except Exception:
                 logger.exception("update {} failed outside its handlers", getattr(update, "update_id", "?"))
             finally:
                 self.queue.task_done()
+
+    async def _process_retrying(self, update: Update) -> None:
+        """Telegram counts a fetched update as delivered: while the database is away, we retry it here."""
+        for delay in POLLING_RETRY_DELAYS:
+            try:
+                await self.runner.process(update)
+                return
+            except TransientFailure:
+                await asyncio.sleep(delay)
+        try:
+            await self.runner.process(update)
+        except TransientFailure:
+            logger.error("update {} dropped: the database stayed unavailable", update.update_id)
 
     async def stop(self) -> None:
         """Stop fetching, then finish what was fetched: Telegram already counts it as delivered."""
@@ -214,6 +307,9 @@ class Health:
         self.require_scheduler = require_scheduler
         self.clock = clock
         self.serving = False  # set by the lifespan once everything has started, cleared when stopping
+        self.telegram_error: str | None = None  # why Telegram's start-up failed last (retried)
+        self.telegram_attempts = 0
+        self.started_at = clock()
 
     async def database(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -233,12 +329,19 @@ class Health:
             running = running and self.poller.running
         return {"ok": running, "mode": mode, "running": running}
 
+    def telegram(self) -> dict[str, Any]:
+        if self.telegram_error is not None:
+            return {"ok": False, "error": self.telegram_error, "failed_attempts": self.telegram_attempts}
+        return {"ok": self.serving, "status": "reached" if self.serving else "starting"}
+
     def scheduler(self) -> dict[str, Any]:
         if self.heartbeat is None:
             return {"ok": not self.require_scheduler, "status": "not running"}
         last = self.heartbeat()
-        if last is None:
-            return {"ok": False, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
+        if last is None:  # the first tick may take long with many due: not a failure until max age
+            waited = (self.clock() - self.started_at).total_seconds()
+            ok = waited <= self.max_tick_age.total_seconds()
+            return {"ok": ok, "status": "no tick yet", "max_age_s": self.max_tick_age.total_seconds()}
         age = (self.clock() - last).total_seconds()
         ok = age <= self.max_tick_age.total_seconds()
         return {
@@ -250,7 +353,12 @@ class Health:
         }
 
     async def report(self) -> tuple[bool, dict[str, Any]]:
-        checks = {"database": await self.database(), "bot": self.bot(), "scheduler": self.scheduler()}
+        checks = {
+            "database": await self.database(),
+            "bot": self.bot(),
+            "telegram": self.telegram(),
+            "scheduler": self.scheduler(),
+        }
         ok = all(check["ok"] for check in checks.values())
         return ok, {"status": "ok" if ok else "fail", "checks": checks}
 
@@ -265,6 +373,7 @@ def create_web_app(
     require_scheduler: bool = False,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    retry_delays: Sequence[float] = STARTUP_RETRY_DELAYS,
 ) -> Starlette:
     """The ASGI app that runs `application`: webhook mode with `webhook`, long polling without.
 
@@ -283,31 +392,58 @@ def create_web_app(
         require_scheduler=require_scheduler,
     )
 
+    async def start_bot() -> None:
+        """Telegram's side of start-up, retried with backoff until it works: a network blip, a revoked
+        token or a refused setWebhook must not end the process (Fly gives up on a crash loop after ten
+        restarts, and then no reminder goes out at all). Health reports it meanwhile."""
+        delays = iter(retry_delays)
+        delay = 1.0
+        while True:
+            try:
+                await application.initialize()
+                if application.post_init:
+                    await application.post_init(application)
+                if webhook is not None:
+                    await application.bot.set_webhook(
+                        webhook.public_url,
+                        secret_token=webhook.secret,
+                        allowed_updates=list(ALLOWED_UPDATES),
+                        max_connections=WEBHOOK_MAX_CONNECTIONS,
+                    )
+                    logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
+                break
+            except Exception as exc:  # unreachable, 401 (bad token), setWebhook refused: all retried
+                delay = next(delays, delay)
+                health.telegram_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                health.telegram_attempts += 1
+                logger.error(
+                    "Telegram start-up failed ({}); retrying in {}s", health.telegram_error, round(delay, 1)
+                )
+                await asyncio.sleep(delay)
+        health.telegram_error = None
+        await application.start()
+        if poller is not None:
+            await poller.start()
+            logger.info("long polling started")
+        for hook in on_startup:
+            await hook()
+        health.serving = True
+        ready.set()
+
+    ready = asyncio.Event()
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        starter = asyncio.create_task(start_bot(), name="telegram-start-up")
         try:
-            await application.initialize()
-            if application.post_init:
-                await application.post_init(application)
-            if webhook is not None:
-                await application.bot.set_webhook(
-                    webhook.public_url,
-                    secret_token=webhook.secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                    max_connections=WEBHOOK_MAX_CONNECTIONS,
-                )
-                logger.info("webhook set to {}; serving {}", webhook.public_url, webhook.path)
-            await application.start()
-            if poller is not None:
-                await poller.start()
-                logger.info("long polling started")
-            for hook in on_startup:
-                await hook()
-            health.serving = True
             yield
         finally:
             health.serving = False
             logger.info("shutting down: finishing work in flight")
+            if not starter.done():
+                starter.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await starter
             for hook in reversed(on_shutdown):
                 try:
                     await hook()
@@ -334,11 +470,15 @@ def create_web_app(
                 request.client.host if request.client else "?",
             )
             return Response(status_code=403)
-        body = await request.body()
+        if not ready.is_set():  # still starting (Telegram unreachable?): Telegram will deliver it again
+            return Response(status_code=503, headers={"Retry-After": "5"})
+        body = await read_limited(request, MAX_UPDATE_BYTES)
+        if body is None:
+            metrics.BAD_WEBHOOK_REQUESTS.labels("too_large").inc()
+            logger.warning("webhook body over {} bytes refused", MAX_UPDATE_BYTES)
+            return Response(status_code=413)
         try:
-            if len(body) > MAX_UPDATE_BYTES:
-                raise ValueError(f"{len(body)} bytes")
-            data = json.loads(body)
+            data = clean_update(json.loads(body))
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an object with an integer update_id")
             update = Update.de_json(data, application.bot)
@@ -351,18 +491,38 @@ def create_web_app(
                 len(body),
             )
             return Response(status_code=400)
-        await runner.process(update)
+        try:
+            await runner.process(update)
+        except TransientFailure:
+            # Nothing was committed; Telegram redelivers on any non-2xx, and the claim makes that safe.
+            return Response(status_code=503, headers={"Retry-After": "1"})
         return Response(status_code=200)
 
     async def healthz(_: Request) -> Response:
         ok, body = await health.report()
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    async def livez(_: Request) -> Response:
+        """Liveness: the process is up and its event loop answers (this very response proves it). Never
+        the database or Telegram: restarting a live process does not bring either back."""
+        return JSONResponse({"status": "ok", "starting": not ready.is_set()})
+
+    async def readyz(_: Request) -> Response:
+        """Readiness: can this instance do its work — database reachable, Telegram reached (start-up
+        done). Not the scheduler's progress: a long first tick is not unreadiness."""
+        checks = {"database": await health.database(), "bot": health.bot(), "telegram": health.telegram()}
+        ok = all(check["ok"] for check in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "fail", "checks": checks}, status_code=200 if ok else 503
+        )
+
     async def metrics_endpoint(_: Request) -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     routes = [
         Route(HEALTH_PATH, healthz, methods=["GET"]),
+        Route(LIVE_PATH, livez, methods=["GET"]),
+        Route(READY_PATH, readyz, methods=["GET"]),
         Route(METRICS_PATH, metrics_endpoint, methods=["GET"]),
     ]
     if webhook is not None:
@@ -371,4 +531,5 @@ def create_web_app(
     web.state.health = health
     web.state.runner = runner
     web.state.poller = poller
+    web.state.ready = ready  # set once Telegram's start-up is done
     return web

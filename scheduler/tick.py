@@ -1,8 +1,16 @@
-"""One tick: find what is due, decide, claim, commit — then send.
+"""One tick: find what is due, decide, claim, commit — then send, a small group at a time.
 
 The claim (a row in `deliveries`, UNIQUE per user, kind, slot and local date) is committed before the
-message goes out. A crash between the two can lose that one nudge; it can never send it twice. That is the
-trade we chose: a missing reminder is a shrug, a doubled one is a bug users notice at once.
+message goes out, and it is a *lease* (storage/leases.py): each group of SEND_GROUP nudges is marked
+attempted (committed) just before it is sent and marked sent/failed right after. A claim whose tick died
+before attempting it is retried by the next tick, at any instance; an attempted one never is. So a kill
+loses at most the nudges in flight (one group), never doubles one: a missing reminder is a shrug, a
+doubled one is a bug users notice at once.
+
+On SIGTERM (`stop()`): no new batch is claimed, the group in flight is finished and marked, the rest of
+the batch is released for the next tick, well within Fly's kill_timeout.
+
+The send itself is one call, `_deliver` (the outbox will take its place).
 """
 
 from __future__ import annotations
@@ -12,13 +20,15 @@ import time as timer
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 
 from scheduler.outbox import Buttons, Sender
 from storage import Database, UnitOfWork
+from storage.models import Reminder
 from tracker import deciding, housekeeping, reminders
 from tracker.clock import Clock
 
@@ -58,6 +68,7 @@ class Outgoing:
 
 
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+SEND_GROUP = 64  # nudges attempted, sent and marked together: the most a kill can lose
 
 Render = Callable[[Nudge], tuple[str, Buttons | None]]
 Source = Callable[[UnitOfWork, datetime], Awaitable[list[Outgoing]]]
@@ -101,11 +112,26 @@ class ReminderScheduler:
         self.sources = list(sources)
         self.last_tick_at: datetime | None = None
         self._pruned_at: datetime | None = None
+        self.stopping = False
+
+    def stop(self) -> None:
+        """SIGTERM: claim nothing more; the tick in progress finishes its group and releases the rest."""
+        self.stopping = True
 
     async def tick(self) -> TickReport:
         started = timer.perf_counter()
         report = TickReport(self.clock())
+        for _ in range(self.max_batches):  # first, what a killed tick claimed and never attempted
+            if self.stopping:
+                break
+            nudges, rows = await self._retake_expired(report)
+            if nudges:
+                await self._dispatch(nudges, report)
+            if rows < self.batch_size:
+                break
         for _ in range(self.max_batches):
+            if self.stopping:
+                break
             nudges, rows = await self._claim_batch(report)
             if nudges:
                 await self._dispatch(nudges, report)
@@ -163,7 +189,49 @@ class ReminderScheduler:
                     reminders.advance(reminder, user, now)
         return nudges, len(due)
 
+    async def _retake_expired(self, report: TickReport) -> tuple[list[Nudge], int]:
+        """Leases that ran out unattempted: decided again now (the person may have read since)."""
+        now = self.clock()
+        async with self.db.unit_of_work() as uow:
+            rows = await uow.leases.expired(now, oldest=now - self.grace, limit=self.batch_size)
+            if not rows:
+                return [], 0
+            stand_ins = [(_as_due(d, r, u), u) for d, r, u in rows]
+            decisions = await deciding.decide_many(uow, stand_ins, now, self.grace)
+            nudges = []
+            for (delivery, _, user), decision in zip(rows, decisions, strict=True):
+                if decision.send and decision.local_date == delivery.local_date:
+                    nudges.append(
+                        Nudge(
+                            delivery.id,
+                            user.id,
+                            user.language,
+                            delivery.kind,
+                            delivery.slot,
+                            delivery.local_date,
+                            decision.payload,
+                        )
+                    )
+                else:
+                    report.skipped[decision.reason] += 1
+                    await uow.deliveries.mark_failed(delivery.id, f"skipped on retry: {decision.reason}")
+        report.due += len(rows)
+        logger.info("retaking {} nudges whose lease ran out ({} to send)", len(rows), len(nudges))
+        return nudges, len(rows)
+
     async def _dispatch(self, nudges: list[Nudge], report: TickReport) -> None:
+        for start in range(0, len(nudges), SEND_GROUP):
+            if self.stopping:
+                rest = [n.delivery_id for n in nudges[start:]]
+                async with self.db.unit_of_work() as uow:
+                    await uow.leases.release(rest, self.clock())
+                logger.info("stopping: released {} claimed nudges for the next tick", len(rest))
+                return
+            await self._dispatch_group(nudges[start : start + SEND_GROUP], report)
+
+    async def _dispatch_group(self, nudges: list[Nudge], report: TickReport) -> None:
+        async with self.db.unit_of_work() as uow:  # committed before the sends: never retried from here
+            await uow.leases.attempt([n.delivery_id for n in nudges], self.clock())
         outcomes = await asyncio.gather(*(self._send(n) for n in nudges))
         _count(report, outcomes)
         now = self.clock()
@@ -228,3 +296,17 @@ class ReminderScheduler:
             else:
                 sent = await self.outbox.send_text(chat_id, text, buttons=buttons, lane="bulk")
         return ("sent" if sent.ok else sent.outcome), sent.error
+
+
+def _as_due(delivery: Any, reminder: Reminder, user: Any) -> Reminder:
+    """A stand-in (never added to the session) for the reminder as it was when this claim was made: the
+    real row has moved on to its next occurrence, but deciding needs the one that fell due."""
+    local = datetime.combine(delivery.local_date, reminder.local_time, tzinfo=ZoneInfo(user.timezone))
+    return Reminder(
+        user_id=reminder.user_id,
+        kind=reminder.kind,
+        slot=reminder.slot,
+        local_time=reminder.local_time,
+        enabled=True,
+        next_due_at=local.astimezone(UTC),
+    )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+from uuid import uuid4
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import retry
+from storage import messages, retry
 from storage.circles import CircleRepo
 from storage.hifz import HifzRepo
+from storage.leases import LeaseRepo
 from storage.messages import LoggedMessageRepo
 from storage.repos import (
     DeliveryRepo,
@@ -24,12 +27,41 @@ from storage.repos import (
     ReminderRepo,
     UserRepo,
 )
+from storage.updates import UpdateClaims
 
 RECYCLE_SECONDS = 300  # well under the idle timeouts of Postgres proxies (Fly's: 10 min; PgBouncer's)
 
 
-def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
-    """An async engine for Postgres (asyncpg) or SQLite (aiosqlite), configured for this app."""
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the app waits on the database before calling it unavailable (seconds).
+
+    Without them a black-holed database (packets dropped, no RST) hangs each request for as long as the
+    kernel keeps retrying; with them the update fails fast as *transient* (webhook 503, Telegram retries).
+    - connect: opening a connection (asyncpg `timeout`).
+    - statement: one statement's round trip (asyncpg `command_timeout`, enforced by the client, so it
+      works behind PgBouncer too; asyncpg cancels the query on the server).
+    - pool: waiting for a free connection of the pool.
+    """
+
+    connect: float = 5.0
+    statement: float = 10.0
+    pool: float = 5.0
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    pool_size: int = 5,
+    echo: bool = False,
+    timeouts: Timeouts = Timeouts(),
+    pgbouncer: bool = False,
+) -> AsyncEngine:
+    """An async engine for Postgres (asyncpg) or SQLite (aiosqlite), configured for this app.
+
+    `pgbouncer`: PgBouncer in transaction mode hands each transaction a different server connection, so
+    asyncpg's prepared-statement caches (named statements living on one server connection) must be off.
+    """
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=echo)
 
@@ -42,22 +74,46 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
             cur.close()
 
         return engine
+    connect_args: dict[str, Any] = {"timeout": timeouts.connect, "command_timeout": timeouts.statement}
+    if pgbouncer:
+        connect_args |= {"statement_cache_size": 0, "prepared_statement_name_func": _unique_statement_name}
+        url = make_url(url).update_query_dict({"prepared_statement_cache_size": "0"})
     # No pre-ping: it costs three round trips (BEGIN, ";", ROLLBACK) on every checkout, more than the
     # log itself. Connections are recycled before servers and proxies drop idle ones, and a unit of work
     # that meets a dead connection anyway is retried once on a fresh one (storage.retry).
     engine = create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=RECYCLE_SECONDS
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=timeouts.pool,
+        pool_recycle=RECYCLE_SECONDS,
+        connect_args=connect_args,
     )
     retry.install(engine.sync_engine)
     return engine
 
 
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid4()}__"
+
+
 class Database:
     """Owns the engine; hands out units of work."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        echo: bool = False,
+        timeouts: Timeouts = Timeouts(),
+        pgbouncer: bool = False,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.engine = create_engine(
+            url, pool_size=pool_size, echo=echo, timeouts=timeouts, pgbouncer=pgbouncer
+        )
         # autoflush: a query must see the changes made earlier in the same unit of work.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -105,6 +161,8 @@ class UnitOfWork:
         self.circles = CircleRepo(self.session)
         self.messages = LoggedMessageRepo(self.session)
         self.hifz = HifzRepo(self.session)
+        self.updates = UpdateClaims(self.session)
+        self.leases = LeaseRepo(self.session)
         return self
 
     async def __aexit__(
@@ -112,6 +170,7 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                await messages.write_staged(self.session)  # a log's message nobody wrote yet
                 await self.session.commit()
             else:
                 await self.session.rollback()

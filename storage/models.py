@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     Double,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -75,6 +76,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the bot is waiting for from this person (e.g. {"awaiting": "timezone"}), as JSON, until
+    # `conversation_expires_at`: on the row every update loads anyway, so any instance, after any restart,
+    # knows it without one more query (migration 0006).
+    conversation: Mapped[str | None] = mapped_column(CleanText)
+    conversation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Khatm(Base):
@@ -251,21 +257,40 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))
     slot: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     local_date: Mapped[date] = mapped_column(Date)
-    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the start of its lease (storage/leases.py)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(200))
+    # Set (committed) just before the send: an attempted nudge is never retried, so a kill between its
+    # send and its mark loses it rather than doubling it. Claimed but never attempted = retried.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class HandledUpdate(Base):
-    """A Telegram update whose effect must not repeat (an /undo): Telegram redelivers an update when our
-    answer was lost, and undoing twice would remove an older, innocent log."""
+    """A Telegram update already handled, claimed first thing in its unit of work, with what was answered:
+    a redelivery (a lost 200, the same update at two instances) gets the first answer again and repeats
+    no effect. The FK is checked at commit: the claim comes before the user's row is created."""
 
     __tablename__ = "handled_updates"
     __table_args__ = (Index("ix_handled_updates_handled_at", "handled_at"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(_cascade("users.id"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED")
+    )
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(CleanText)  # the replies (JSON); NULL while in progress
+
+
+class RateBudgetRow(Base):
+    """A token bucket shared by every instance (storage/rate.py): Telegram's ~30 messages/s is per bot,
+    not per process. The row lock taken on each acquire is what makes it one budget (migration 0006)."""
+
+    __tablename__ = "rate_budgets"
+    __table_args__ = (CheckConstraint("tokens >= 0", name="tokens_non_negative"),)
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LoggedMessage(Base):

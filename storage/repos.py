@@ -569,6 +569,8 @@ class HandledRepo:
 
     async def first_time(self, update_id: int, user_id: int, now: datetime) -> bool:
         """Record the update; False when it had been handled already (a redelivery)."""
+        if self.s.info.get("claimed_update_id") == update_id:  # claimed by this very unit of work
+            return True
         params = {"update_id": update_id, "user_id": user_id, "handled_at": now}
         return (await self.s.execute(_CLAIM_UPDATE, params)).scalar_one_or_none() is not None
 

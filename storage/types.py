@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -46,7 +49,12 @@ class CleanString(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return value.replace("\x00", "") if value else value
+        if not value:
+            return value
+        # Lone UTF-16 surrogates (JSON can carry "\ud800") cannot be encoded as UTF-8: the driver would
+        # refuse every statement with this user's name in it (docs/failures.md). The webhook cleans them
+        # at the entry; this covers every other way in (polling, the console).
+        return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
 
 
 class CleanText(CleanString):

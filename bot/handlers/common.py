@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot import metrics
 from bot.i18n import translator
 from bot.runtime import Ctx, Reply, handler
-from bot.web import is_database_error
+from storage.errors import is_database_error
 from tracker.overview import overview
 from tracker.users import language_for
 

@@ -7,6 +7,7 @@ Thin and additive: rules in tracker.halaqa; registered by bot.app next to the ci
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from loguru import logger
 from telegram import Update
@@ -23,7 +24,6 @@ from tracker import hifz
 
 GROUPS = filters.ChatType.GROUPS
 _ADMIN = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-_ADMIN_KEY = "halaqa.admin"  # user_data flag set before the unit of work (no Telegram call inside it)
 
 GRADE_WORDS = {
     "excellent": "excellent",
@@ -74,22 +74,17 @@ async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return member.status in _ADMIN
 
 
+async def _ask_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    """Whether the sender is an admin, asked of Telegram *before* the unit of work opens (ctx.facts)."""
+    return {"admin": await _is_admin(update, context)}
+
+
 def _with_admin_check(fn):
-    """Ask Telegram whether the sender is an admin *before* the unit of work opens, then run `fn`."""
-    inner = handler(fn)
-
-    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        admin = await _is_admin(update, context)
-        if context.user_data is not None:
-            context.user_data[_ADMIN_KEY] = admin
-        await inner(update, context)
-
-    run.__name__ = fn.__name__
-    return run
+    return handler(prepare=_ask_admin)(fn)
 
 
 def _admin(ctx: Ctx) -> bool:
-    return bool(ctx.user_state.get(_ADMIN_KEY))
+    return bool(ctx.facts.get("admin"))
 
 
 async def halaqa_command(ctx: Ctx) -> Reply:

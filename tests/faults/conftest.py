@@ -28,6 +28,7 @@ class PgProxy:
         self.host, self.port = host, port
         self.listen_port = 0
         self.refusing = False
+        self.black_holed = False  # connections accepted, bytes dropped: a host gone silent (no RST)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -54,6 +55,8 @@ class PgProxy:
     async def _pipe(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
         try:
             while data := await src.read(65536):
+                if self.black_holed:  # swallowed: the peer waits for an answer that never comes
+                    continue
                 dst.write(data)
                 await dst.drain()
         except (ConnectionError, OSError):
@@ -69,8 +72,12 @@ class PgProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    def black_hole(self) -> None:
+        self.black_holed = True
+
     def restore(self) -> None:
         self.refusing = False
+        self.black_holed = False
 
     async def close(self) -> None:
         self.cut()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bot.web import is_database_error
 from storage import Database
+from storage.errors import is_database_error
 from storage.models import Reading, User
 from tests.faults.conftest import running_bot
 
@@ -86,10 +88,10 @@ async def test_postgres_down_before_the_update_starts(faulty):
 
 
 def _tight_pool(url: str) -> Database:
-    """pool_size=1, max_overflow=0, pool_timeout=0.5 s (Database has no knob for the last two)."""
+    """pool_size=1, max_overflow=0, pool_timeout=2 s (Database has no knob for max_overflow)."""
     db = Database(url)
     db.engine.sync_engine.dispose()
-    db.engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.5, pool_pre_ping=True)
+    db.engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=2, pool_pre_ping=True)
     db._sessions = async_sessionmaker(db.engine, expire_on_commit=False)
     return db
 
@@ -108,7 +110,7 @@ async def test_an_exhausted_pool_apologises_and_recovers(fresh_pg_url, clock):
         finally:
             await held.close()
         assert (await c.send(4, "read Yasin"))[0].startswith("✅ Yaseen")
-        # Ten concurrent updates on one connection: they queue for it, none fails (each takes < 0.5 s).
+        # Ten concurrent updates on one connection: they queue for it, none fails (all ten take < 2 s).
         c.errors.clear()
         updates = [c.updates.message(4, f"2:{n}") for n in range(1, 11)]
         await asyncio.gather(*(c.process(u) for u in updates))
@@ -126,3 +128,29 @@ def test_an_unreachable_telegram_is_not_a_database_error():
             raise NetworkError("httpx.ConnectError: All connection attempts failed") from exc
     except NetworkError as err:
         assert not is_database_error(err)
+
+
+async def test_the_statement_timeout_from_settings_cuts_a_slow_query_as_transient(pg_url, monkeypatch):
+    from bot.settings import load_settings
+    from storage.errors import is_transient
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "0.3")
+    db = load_settings(database_url=pg_url).database()
+    try:
+        with pytest.raises(Exception) as caught:
+            async with asyncio.timeout(5), db.unit_of_work() as uow:  # a bound, not a measurement
+                await uow.session.execute(sql("SELECT pg_sleep(3)"))
+        assert is_transient(caught.value), repr(caught.value)
+        async with db.unit_of_work() as uow:  # the pool carries on
+            assert (await uow.session.execute(sql("SELECT 1"))).scalar_one() == 1
+    finally:
+        await db.dispose()
+
+
+def test_bugs_are_not_transient():
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.errors import is_transient
+
+    assert not is_transient(IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not is_transient(ZeroDivisionError())

@@ -86,27 +86,49 @@ async def test_callback_data_cannot_act_on_another_users_entries(conversation):
 
 
 async def test_circle_buttons_do_nothing_for_someone_outside_the_circle(conversation):
-    g = Group(conversation)
+    """Every kind of outsider — in the group but never joined, a former member, the admin of another
+    circle — presses every circle button; nothing of the circle changes (its juz, its rounds, its settings),
+    while the same presses by a member do act (so the comparison can fail)."""
+    g, other = Group(conversation), Group(conversation, -1005555)
     c = conversation
     c.fake.set_admins(GROUP, [1])
+    c.fake.set_admins(-1005555, [4])
     await g.send(1, "/circle")
     await g.send(2, "/join")
+    await g.send(3, "/join")
+    await g.send(3, "/leave")  # Maryam: a former member
+    await other.send(4, "/circle")  # Yusuf: admin of another circle
     await g.send(1, "/khatm")
     async with c.db.unit_of_work() as uow:
-        circle = (await uow.session.execute(select(Circle))).scalar_one()
+        circle = (await uow.session.execute(select(Circle).where(Circle.chat_id == GROUP))).scalar_one()
         rnd_id = (await uow.session.execute(text("SELECT id FROM khatm_rounds"))).scalar_one()
-    before = await _assignments(c)
-    for data in (
+    await g.tap(2, f"ct:{rnd_id}:2")  # Omar holds juz 2, so a "done" or a take-over has something to hit
+    presses = [
         f"ct:{rnd_id}:1",
-        f"cd:{rnd_id}:1",
+        f"ct:{rnd_id}:2",
+        f"cd:{rnd_id}:2",
         f"ca:{rnd_id}",
         f"cn:{circle.id}",
         f"cs:{circle.id}",
         f"cw:{circle.id}",
-    ):
-        await g.tap(9, data)  # user 9 never joined
-    assert await _assignments(c) == before
+    ]
+    before = await _circle_state(c)
+    assert [(a.juz, a.user_id) for a in before["juz_assignments"]] == [(2, 2)]  # something to attack
+    for outsider in (9, 3, 4):
+        for data in presses:
+            await g.tap(outsider, data)
+    assert await _circle_state(c) == before
+    await g.tap(2, f"cd:{rnd_id}:2")  # the member's own press does change the state
+    assert await _circle_state(c) != before
     assert c.errors == []
+
+
+async def _circle_state(c) -> dict:
+    async with c.db.unit_of_work() as uow:
+        return {
+            name: list((await uow.session.execute(text(f"SELECT * FROM {name} ORDER BY 1"))).all())
+            for name in ("juz_assignments", "khatm_rounds", "circles", "circle_members")
+        }
 
 
 async def _assignments(c) -> list:
@@ -142,7 +164,7 @@ async def test_a_users_reading_is_shown_only_in_their_own_circles(conversation):
     for g in (ours, theirs):
         board = "\n".join(await g.send(1 if g is ours else 4, "/board"))
         assert "Stranger" not in board
-        assert ("Maryam" in board) == (g is ours) or "Maryam" not in board
+        assert ("Maryam" in board) == (g is ours), (g.chat_id, board)
     assert c.errors == []
 
 
@@ -208,6 +230,9 @@ async def test_the_bot_token_never_reaches_the_logs(pg_db, clock):
 @pytest.mark.parametrize("payload", INJECTIONS)
 async def test_sql_injection_in_every_free_text_field_is_just_text(conversation, payload):
     c = conversation
+    await c.onboard(12)  # a bystander whose rows an injection would drop or change
+    await c.send(12, "read Al-Kahf 1-20")
+    bystander = [(r.id, r.start_index, r.end_index) for r in await c.readings(12)]
     tables_before = {t.name: await _count_table(c, t.name) for t in Base.metadata.sorted_tables}
     me = {"first_name": payload}
     await c.send(11, "/start", **me)
@@ -232,9 +257,14 @@ async def test_sql_injection_in_every_free_text_field_is_just_text(conversation,
     async with c.db.unit_of_work() as uow:
         circle = (await uow.session.execute(select(Circle))).scalar_one()
     assert circle.title == payload
-    for name in tables_before:  # every table still there
-        await _count_table(c, name)
-    assert await count(c.db, User) == 1
+    tables_after = {name: await _count_table(c, name) for name in tables_before}  # every table still there
+    shrunk = {
+        n: (tables_before[n], tables_after[n]) for n in tables_before if tables_after[n] < tables_before[n]
+    }
+    assert shrunk == {}, shrunk  # nothing deleted or truncated
+    assert tables_after["users"] == tables_before["users"] + 1  # exactly the new user, nobody else
+    assert tables_after["circles"] == tables_before["circles"] + 1
+    assert [(r.id, r.start_index, r.end_index) for r in await c.readings(12)] == bystander
 
 
 async def _count_table(c, name: str) -> int:

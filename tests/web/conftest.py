@@ -79,6 +79,7 @@ def served(pg_db) -> Callable[..., contextlib.AbstractAsyncContextManager[Served
         db: Database | None = None,
         webhook: Webhook | None = WEBHOOK,
         fake: FakeBotAPI | None = None,
+        wait_ready: bool = True,
         **kw: Any,
     ) -> AsyncIterator[Served]:
         db = db or pg_db
@@ -86,6 +87,9 @@ def served(pg_db) -> Callable[..., contextlib.AbstractAsyncContextManager[Served
         app = build_application(TOKEN, db, request=fake, set_commands=False)
         web = create_web_app(app, db=db, webhook=webhook, **kw)
         async with serve(web) as (url, server), httpx.AsyncClient(base_url=url, timeout=10) as client:
+            if wait_ready:  # Telegram's start-up runs in the background (retried until it works)
+                async with asyncio.timeout(READY_TIMEOUT):
+                    await web.state.ready.wait()
             yield Served(url, client, web, app, fake, UpdateFactory(fake=fake), server)
 
     return start

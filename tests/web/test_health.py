@@ -39,6 +39,10 @@ async def test_scheduler_heartbeat_must_be_recent(served):
     async with served(
         heartbeat=lambda: last[0], max_tick_age=timedelta(seconds=180), require_scheduler=True
     ) as s:
+        # The first tick can take long with many due: "no tick yet" is fine for max_tick_age after start...
+        status, body = await health(s)
+        assert (status, body["checks"]["scheduler"]["status"]) == (200, "no tick yet")
+        s.web.state.health.started_at -= timedelta(seconds=181)  # ...and not after
         status, body = await health(s)
         assert (status, body["checks"]["scheduler"]["status"]) == (503, "no tick yet")
         last[0] = datetime.now(UTC) - timedelta(seconds=5)
@@ -144,3 +148,39 @@ def test_webhook_mode_refuses_to_start_without_a_secret(capsys):
     )
     assert run(settings) == 2
     assert "WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+async def test_telegram_unreachable_at_start_keeps_running_retries_and_reports_it(served):
+    from fake_telegram import FakeBotAPI
+
+    fake = FakeBotAPI()
+    fake.timeout_next("getMe", times=2)  # the network is down for the first two attempts
+    fake.fail_next("setWebhook", 400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+    async with served(fake=fake, wait_ready=False, retry_delays=[0.01] * 5) as s:
+        live = await s.client.get("/livez")
+        assert live.status_code == 200  # alive all along: no crash loop
+        async with asyncio.timeout(10):
+            await s.web.state.ready.wait()
+        ready = await s.client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"]["telegram"]["status"] == "reached"
+        assert s.web.state.health.telegram_attempts == 3  # two timeouts, one refused setWebhook
+        assert sum(c.method == "setWebhook" for c in s.fake.calls) == 2
+        response = await s.post_update(s.updates.message(70, "read Yasin"))
+        assert response.status_code == 200
+
+
+async def test_before_telegram_is_reached_updates_get_503_and_readiness_says_why(served):
+    from fake_telegram import FakeBotAPI
+
+    fake = FakeBotAPI()
+    fake.timeout_next("getMe", times=1000)
+    retried = asyncio.Event()
+    fake.subscribe(lambda call: retried.set() if sum(c.method == "getMe" for c in fake.calls) >= 3 else None)
+    async with served(fake=fake, wait_ready=False, retry_delays=[0.01] * 2 + [3600]) as s:
+        async with asyncio.timeout(10):
+            await retried.wait()  # two attempts failed and were reported; a third is under way
+        assert (await s.client.get("/livez")).status_code == 200
+        ready = await s.client.get("/readyz")
+        assert ready.status_code == 503
+        assert "TimedOut" in ready.json()["checks"]["telegram"]["error"]
+        assert (await s.post_update(s.updates.message(71, "read Yasin"))).status_code == 503
