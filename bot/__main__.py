@@ -204,6 +204,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
         request=request,
         rate_limited=request is None,
         admin_ids=settings.admin_ids,
+        shared_rate_budget=settings.shared_rate_budget,
     )
     webhook = None
     if settings.webhook_url and settings.webhook_secret:

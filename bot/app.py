@@ -41,10 +41,11 @@ from bot.handlers import (
 )
 from bot.handlers.circles import ADMIN_COMMANDS, GROUP_COMMANDS, invites
 from bot.i18n import LANGUAGES, translator
-from bot.outbox import Outbox
+from bot.outbox import Outbox, SharedBudget
 from bot.ratelane import LaneRateLimiter
 from bot.runtime import Services
 from storage import Database
+from storage.rate import RateBudget
 from tracker.clock import Clock, system_clock
 
 COMMANDS = (
@@ -77,6 +78,7 @@ def build_application(
     rate_limited: bool = False,
     concurrent_updates: int = 32,
     admin_ids: Iterable[int] = (),
+    shared_rate_budget: bool = False,
 ) -> Application:
     """The bot with every handler. `request` replaces Telegram's HTTP layer (the console and the tests).
 
@@ -104,11 +106,13 @@ def build_application(
         await db.dispose()
 
     app = builder.post_shutdown(close_database).build()
+    # SHARED_RATE_BUDGET: several instances draw from one token bucket in Postgres (bot.outbox.SharedBudget).
+    gate = SharedBudget(RateBudget(db)) if shared_rate_budget else None
     app.bot_data["services"] = Services(
         db=db,
         clock=clock,
         default_timezone=default_timezone,
-        outbox=Outbox(app.bot, db, clock=clock),
+        outbox=Outbox(app.bot, db, clock=clock, gate=gate),
         admin_ids=frozenset(admin_ids),
         circle_news=circles.circle_news,
     )

@@ -13,7 +13,6 @@ from bot import metrics
 from bot.handlers import circles
 from bot.handlers.hifz import hifz_reminders
 from bot.i18n import Translator, translator
-from bot.outbox import Outbox
 from bot.pictures import BOARD_MAX_ROWS, render_board, render_off_loop
 from bot.views import amount_text
 from quran import Span, surah_name, surah_span
@@ -122,7 +121,7 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
 
 
 def make_scheduler(app: Application, db: Database, clock: Clock) -> ReminderScheduler:
-    outbox = Outbox(app.bot, db, clock=clock)
+    outbox = app.bot_data["services"].outbox  # the one way out, with its rate gate
     return ReminderScheduler(
         db, outbox, render, clock=clock, sources=[round_nudges, circle_digests, hifz_reminders]
     )

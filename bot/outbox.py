@@ -47,6 +47,7 @@ from bot.fit import MAX_CAPTION, MAX_TEXT, fit_html
 from bot.ratelane import BULK
 from scheduler.outbox import Buttons, Delivery, Lane
 from storage import Database
+from storage.rate import RateBudget
 from tracker import circles
 from tracker.clock import Clock, system_clock
 
@@ -66,6 +67,17 @@ class OpenGate:
 
     async def acquire(self, lane: Lane, chat_id: int) -> None:
         return None
+
+
+class SharedBudget:
+    """The gate for several instances: each call takes a token from the one budget in Postgres
+    (storage.rate.RateBudget), replies before bulk (bulk leaves a reserve to replies)."""
+
+    def __init__(self, budget: RateBudget) -> None:
+        self.budget = budget
+
+    async def acquire(self, lane: Lane, chat_id: int) -> None:
+        await self.budget.acquire("reply" if lane == "reply" else "bulk")
 
 
 def inline(buttons: Buttons | None) -> InlineKeyboardMarkup | None:

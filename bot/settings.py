@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=5.0, gt=0, le=120)
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pgbouncer: bool = False
+    # Two or more instances: every send takes a token from one bucket in Postgres (storage/rate.py), so
+    # together they stay within Telegram's ~30 messages a second. One instance needs no shared bucket.
+    shared_rate_budget: bool = False
 
     @field_validator("telegram_bot_token")
     @classmethod

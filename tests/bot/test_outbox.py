@@ -181,3 +181,44 @@ async def test_a_refused_reaction_falls_back_without_an_error(conversation, outb
     assert refused.outcome == "failed" and refused.error.startswith("400 ")
     assert c.fake.calls[-1].error == "Bad Request: REACTION_INVALID"
     assert c.fake.reactions[(7, message_id)] == ["✍"]
+
+
+async def test_two_instances_outboxes_share_one_send_budget(pg_db, pg_url, clock):
+    """SHARED_RATE_BUDGET: two instances' outboxes (two engines, one database) draw every send from one
+    token bucket, so together they stay within Telegram's rate; a bulk send leaves the reserve to replies."""
+    from telegram import Bot
+
+    from bot.outbox import SharedBudget
+    from fake_telegram import FakeBotAPI
+    from storage import Database
+    from storage.rate import RateBudget
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # waiting moves the test clock; nothing really sleeps
+        waits.append(seconds)
+        clock.advance(seconds=seconds)
+
+    other = Database(pg_url)
+    fake = FakeBotAPI()
+    bot = Bot("123456:FAKE", request=fake, get_updates_request=fake)
+    try:
+        async with bot:
+            outboxes = [
+                Outbox(
+                    bot,
+                    db,
+                    gate=SharedBudget(RateBudget(db, capacity=4, reserve=2, clock=clock, sleep=sleep)),
+                )
+                for db in (pg_db, other)
+            ]
+            for n in range(8):  # 8 replies, alternating between the two instances
+                assert (await outboxes[n % 2].send_text(42, f"reply {n}")).ok
+            assert len(waits) == 4  # a burst of 4 in all, then each waited for its token
+            waits.clear()
+            clock.advance(seconds=1)  # the bucket refills (30/s): full again
+            for n in range(3):
+                assert (await outboxes[n % 2].send_text(42, f"nudge {n}", lane="bulk")).ok
+            assert len(waits) == 1  # bulk took 2 of the 4 and left 2 to replies: the third waited
+    finally:
+        await other.dispose()
