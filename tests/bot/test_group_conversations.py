@@ -71,6 +71,20 @@ async def test_logging_in_the_group_and_in_private_feeds_one_batched_announcemen
     assert c.errors == []
 
 
+async def test_a_portion_done_from_next_in_private_is_announced_in_the_circle(circle):
+    """/next's Done button logs through tracker.logbook like any log: the member's circles hear of it."""
+    g, c = circle, circle.c
+    await g.press(1, "Turn announcements on")
+    await c.send(3, "/next", first_name="Maryam")
+    replies = await c.press(3, "Done ✓")
+    assert any(r.startswith("✅") for r in replies), replies
+    before = len(c.fake.calls)
+    await flush_circle(c.app, (await _circle_row(c)).id)
+    [announcement] = c.texts_since(before)
+    assert announcement.startswith("📣 Read in the circle:\n• ") and "read Al-Faatiha" in announcement
+    assert c.errors == []
+
+
 async def test_the_board_celebrates_who_read_and_names_nobody_who_did_not(circle):
     g, c = circle, circle.c
     await g.send(2, "/log juz 1")
