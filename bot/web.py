@@ -63,7 +63,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Updater
+from telegram.ext import Application, Updater
 
 from bot import metrics
 from bot.runtime import ALLOWED_UPDATES
@@ -165,34 +165,33 @@ class TransientFailure(Exception):
     """The update failed on a database that is down or overloaded: answer 5xx, Telegram delivers it again."""
 
 
+RUNNER_KEY = "update_runner"  # bot_data: the runner, for the error handler
+
+
 class UpdateRunner:
     """The one way an update gets handled, in both modes: metered, logged, within the app's concurrency."""
 
     def __init__(self, application: Application) -> None:
         self.application = application
-        # Before the app's one error handler (bot.handlers.common.on_error: count, log, apologise): a
-        # transient database failure of an update we run is not the user's to hear about — the update is
-        # answered 5xx and Telegram delivers it again — so the apology must not go out. It stops there.
-        others = dict(application.error_handlers)
-        application.error_handlers.clear()
-        application.add_error_handler(self._intercept_transient)
-        application.error_handlers.update(others)
         self._running: set[int] = set()
         self._transient: dict[int, BaseException] = {}
+        # The app's one error handler (bot.handlers.common.on_error) asks `held_for_retry` first.
+        application.bot_data[RUNNER_KEY] = self
 
-    async def _intercept_transient(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        error = context.error
+    def held_for_retry(self, update: object, error: BaseException | None) -> bool:
+        """A transient database failure of an update this runner is running: not the user's to hear about
+        — the update is answered 5xx and Telegram delivers it again — so there is no apology. True when
+        the error is held for that (the error handler then stops)."""
         if not (isinstance(update, Update) and update.update_id in self._running and is_transient(error)):
-            return
+            return False
         self._transient[update.update_id] = error  # type: ignore[assignment]
-        metrics.UPDATE_ERRORS.labels(type(error).__name__).inc()
         metrics.DB_ERRORS.labels("handler").inc()
         logger.bind(update_id=update.update_id).warning(
             "database unavailable ({}: {}); the update will be retried",
             type(error).__name__,
             str(error)[:200],
         )
-        raise ApplicationHandlerStop  # no apology, no other error handler
+        return True
 
     async def process(self, update: Update) -> None:
         """Handle one update. Raises TransientFailure if the database failed in a way a retry can fix

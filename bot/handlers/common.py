@@ -68,11 +68,16 @@ async def stale_button(ctx: Ctx) -> Reply:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one error handler: count it, log it with the update's ids, apologise, never crash."""
+    """The one error handler: count it, log it with the update's ids, apologise, never crash. A transient
+    database failure of an update the webhook/poller runs (bot.web.UpdateRunner) gets no apology: it is
+    answered 5xx and Telegram delivers it again."""
     if context.error is not None:
         metrics.UPDATE_ERRORS.labels(type(context.error).__name__).inc()
-        if is_database_error(context.error):
-            metrics.DB_ERRORS.labels("handler").inc()
+    runner = context.application.bot_data.get("update_runner")  # bot.web.RUNNER_KEY (web imports us)
+    if runner is not None and runner.held_for_retry(update, context.error):
+        return
+    if context.error is not None and is_database_error(context.error):
+        metrics.DB_ERRORS.labels("handler").inc()
     upd = update if isinstance(update, Update) else None
     user = upd.effective_user if upd else None
     with logger.contextualize(update_id=upd.update_id if upd else None, user_id=user.id if user else None):

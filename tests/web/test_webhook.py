@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.handlers import common
 from fake_telegram import html_to_plain
 from storage.models import Reading, User
 from tests.web.conftest import SECRET, WEBHOOK
@@ -28,6 +29,8 @@ async def test_start_sets_the_webhook_with_our_secret(served):
         assert call.params["url"] == "https://bot.example/telegram"
         assert call.params["secret_token"] == SECRET
         assert "callback_query" in call.params["allowed_updates"]
+        # One error handler (bot.handlers.common.on_error); the runner adds none beside it.
+        assert list(s.app.error_handlers) == [common.on_error]
 
 
 async def test_an_update_with_the_secret_is_handled_before_the_200(served, pg_db):
