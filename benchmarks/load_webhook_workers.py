@@ -1,0 +1,261 @@
+"""Logs through the webhook with 1 and with 2 worker processes on one Postgres, side by side in one run.
+
+Run from the repository root (needs the local Postgres the tests use; TEST_DATABASE_URL to change it):
+
+    .venv/bin/python benchmarks/load_webhook_workers.py
+    # defaults: --rounds 2 --offered 200 --seconds 10 --max-updates 2000 --users 2000
+
+What runs: a throw-away database (created, migrated, dropped at the end) with `--users` onboarded users
+(COPY). Two bot processes, each `python -m bot run`'s run path in webhook mode (uvicorn + Starlette + the
+real Application on Postgres; the FakeBotAPI as Telegram's HTTP layer, started through
+`bench_idle_memory.py --serve`), each on its own loopback port — two machines behind one URL, as far as
+the database is concerned (per-user order is kept by its locks, not by the process).
+
+This process is the load generator (httpx on loopback, sharing the 2 cores with the two servers and
+Postgres). Every update is a private-chat log ("2:<n>") from one of the users, a distinct update id.
+Per round, alternating so both see the same machine:
+- "1 worker" sends to the first server only, "2 workers" to both (user i to server i mod 2);
+- at `--offered` logs a second, open loop (each request sent on schedule whatever the answers), for
+  `--seconds`: achieved logs/s and p50/p99 latency (send to 200, the time Telegram sees);
+- at max: `--max-updates` logs over at most 10 connections in total (Telegram's
+  WEBHOOK_MAX_CONNECTIONS), each sent as soon as one comes back: logs/s and p50/p99.
+At the end it checks that every update was answered 200 and stored exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from fake_telegram import make_message_update  # noqa: E402
+from storage import Database, upgrade  # noqa: E402
+
+SECRET = "bench_secret"  # the child (bench_idle_memory.serve) is configured by the environment below
+TOKEN = "123456:" + "W" * 35
+PATH = "/telegram"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+FIRST_USER = 1_000_000
+CONNECTIONS = 10
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+class Load:
+    def __init__(self, users: int) -> None:
+        self.users = users
+        self.update_id = 0
+        self.statuses: Counter = Counter()
+
+    def body(self) -> tuple[int, bytes]:
+        self.update_id += 1
+        n = self.update_id
+        uid = FIRST_USER + n % self.users
+        update = make_message_update(n, uid, f"2:{n % 286 + 1}", message_id=n, first_name="Bench")
+        return uid, json.dumps(update).encode()
+
+    async def post(self, clients: list[httpx.AsyncClient], out: list[float]) -> None:
+        uid, body = self.body()
+        client = clients[uid % len(clients)]
+        started = time.perf_counter()
+        response = await client.post(PATH, content=body, headers=HEADERS)
+        out.append(time.perf_counter() - started)
+        self.statuses[response.status_code] += 1
+
+    async def offered(self, clients: list[httpx.AsyncClient], rate: float, seconds: float) -> tuple:
+        latencies: list[float] = []
+        tasks = []
+        n = int(rate * seconds)
+        started = time.perf_counter()
+        for i in range(n):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(self.post(clients, latencies)))
+        await asyncio.gather(*tasks)
+        return n / (time.perf_counter() - started), latencies
+
+    async def at_max(self, clients: list[httpx.AsyncClient], updates: int) -> tuple:
+        latencies: list[float] = []
+        left = iter(range(updates))
+
+        async def connection() -> None:
+            for _ in left:
+                await self.post(clients, latencies)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
+        return updates / (time.perf_counter() - started), latencies
+
+
+async def start_server(url: str, port: int) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "PORT": str(port),
+        "WEBHOOK_URL": f"https://bench.example{PATH}",
+        "WEBHOOK_SECRET": SECRET,
+    }
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "benchmarks" / "bench_idle_memory.py"), "--serve", env=env, cwd=ROOT
+    )
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        deadline = time.monotonic() + 60
+        while True:  # bounded polling for the server to become ready
+            if child.returncode is not None:
+                raise SystemExit(f"a server exited with {child.returncode} during start-up")
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return child
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("/healthz did not answer 200 within 60 s")
+            await asyncio.sleep(0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def seed(url: str, users: int) -> None:
+    db = Database(url)
+    await upgrade(db.engine)
+    await db.dispose()
+    u = make_url(url)
+    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, database=u.database)
+    now = datetime.now(UTC)
+    await conn.copy_records_to_table(
+        "users",
+        columns=[
+            "id",
+            "first_name",
+            "language",
+            "timezone",
+            "grace_days_per_week",
+            "created_at",
+            "onboarded_at",
+        ],
+        records=[(FIRST_USER + i, "Bench", "en", "UTC", 1, now, now) for i in range(users)],
+    )
+    await conn.execute("ANALYZE users")
+    await conn.close()
+
+
+async def bench(args: argparse.Namespace) -> int:
+    base = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
+    admin = await asyncpg.connect(
+        host=base.host, port=base.port or 5432, user=base.username, database=base.database
+    )
+    name = f"qt_workers_{uuid.uuid4().hex[:10]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    children: list[asyncio.subprocess.Process] = []
+    results: dict[tuple[str, str], list[tuple[float, list[float]]]] = {}
+    load = Load(args.users)
+    try:
+        await seed(url, args.users)
+        ports = [free_port(), free_port()]
+        for port in ports:
+            children.append(await start_server(url, port))
+        print(
+            f"{args.users:,} users; servers on 127.0.0.1:{ports[0]} and :{ports[1]},"
+            f" pids {[c.pid for c in children]}"
+        )
+        limits = [
+            httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS),
+            httpx.Limits(max_connections=CONNECTIONS // 2, max_keepalive_connections=CONNECTIONS // 2),
+        ]
+        one = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", limits=limits[0], timeout=30)]
+        two = [
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", limits=limits[1], timeout=30) for p in ports
+        ]
+        async with asyncio.timeout(args.timeout):
+            await load.at_max(one, 200)  # warm both: connections, plan caches, first-call imports
+            await load.at_max(two, 200)
+            for r in range(args.rounds):
+                for label, clients in (("1 worker", one), ("2 workers", two)):
+                    got = await load.offered(clients, args.offered, args.seconds)
+                    results.setdefault((label, f"{args.offered:.0f}/s offered"), []).append(got)
+                    print(f"round {r + 1} {label} at {args.offered:.0f}/s: {summary(*got)}", flush=True)
+                for label, clients in (("1 worker", one), ("2 workers", two)):
+                    got = await load.at_max(clients, args.max_updates)
+                    results.setdefault((label, "max"), []).append(got)
+                    print(f"round {r + 1} {label} at max: {summary(*got)}", flush=True)
+        for client in one + two:
+            await client.aclose()
+        conn = await asyncpg.connect(
+            host=base.host, port=base.port or 5432, user=base.username, database=name
+        )
+        stored = await conn.fetchval("SELECT count(*) FROM readings")
+        distinct = await conn.fetchval("SELECT count(DISTINCT (user_id, update_id)) FROM readings")
+        await conn.close()
+    finally:
+        for child in children:
+            if child.returncode is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(child.wait(), 20)
+                except TimeoutError:
+                    child.kill()
+                    await child.wait()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    print(f"\nall rounds together (load average now {os.getloadavg()[0]:.2f}):")
+    for (label, kind), runs in results.items():
+        rate = statistics.median(r for r, _ in runs)
+        latencies = [v for _, values in runs for v in values]
+        print(f"  {label:9} {kind:14}: median {rate:.0f} logs/s; {summary(rate, latencies)}")
+    for kind in (f"{args.offered:.0f}/s offered", "max"):
+        a = statistics.median(r for r, _ in results[("1 worker", kind)])
+        b = statistics.median(r for r, _ in results[("2 workers", kind)])
+        print(f"  ratio 2 workers / 1 worker, {kind}: ×{b / a:.2f}")
+    ok = load.statuses == Counter({200: load.update_id}) and stored == distinct == load.update_id
+    print(
+        f"statuses {dict(load.statuses)}; readings stored {stored} ({distinct} distinct) of {load.update_id}"
+    )
+    print("OK" if ok else "FAILED: lost, doubled or refused updates")
+    return 0 if ok else 1
+
+
+def summary(rate: float, latencies: list[float]) -> str:
+    return (
+        f"{rate:.0f} logs/s, p50 {pct(latencies, 50) * 1000:.1f} ms, p99 {pct(latencies, 99) * 1000:.1f} ms"
+        f" ({len(latencies)} logs)"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--offered", type=float, default=200.0, help="logs a second, open loop")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each offered-rate run")
+    parser.add_argument("--max-updates", type=int, default=2000, help="logs in each run at max")
+    parser.add_argument("--timeout", type=float, default=170.0, help="seconds before giving up")
+    sys.exit(asyncio.run(bench(parser.parse_args())))
