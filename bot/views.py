@@ -14,7 +14,7 @@ from tracker.hijri import format_hijri
 def dates_line(t: Translator, day: date) -> str:
     """The date in both calendars: "March 10, 2026 · 21 Ramadan 1447 AH"."""
     try:
-        return f"{t.date(day)} · {format_hijri(day, t.lang)}"
+        return f"{t.date(day)} · {t.digits(format_hijri(day, t.lang))}"
     except ValueError:  # outside the Umm al-Qura table (before 1924, after 2077)
         return t.date(day)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from quran.digits import to_arabic_digits
-
 RAMADAN = 9
 
 
@@ -29,13 +27,11 @@ def hijri_date(d: date) -> tuple[int, int, int]:
 
 
 def format_hijri(d: date, lang: str) -> str:
-    """ "12 Ramadan 1447 AH" in English, "١٢ رمضان ١٤٤٧ هـ" in Arabic (plain text, for messages)."""
+    """ "12 Ramadan 1447 AH" in English, "12 رمضان 1447 هـ" in Arabic — in Western digits: the bot writes
+    them as the user's language does (bot.i18n.Translator.digits: "١٢ رمضان ١٤٤٧ هـ"), like every number."""
     h = _to_hijri(d)
     name_lang = "ar" if lang == "ar" else "en"
-    text = f"{h.day} {h.month_name(name_lang)} {h.year} {h.notation(name_lang)}"
-    if lang == "ar":
-        text = to_arabic_digits(text)
-    return text
+    return f"{h.day} {h.month_name(name_lang)} {h.year} {h.notation(name_lang)}"
 
 
 def is_ramadan(today: date) -> bool:

@@ -62,3 +62,10 @@ def digits(value: int | float | str, lang: str) -> str:
     if isinstance(value, str):
         return t.digits(value).replace(".", ARABIC_DECIMAL_SEPARATOR) if t.lang == "ar" else value
     return t.num(value, 0 if float(value).is_integer() else 1)
+
+
+def percent(value: float, lang: str) -> str:
+    """A whole percent as `lang` writes it, through the messages' Babel formatting: "42%", "٤٢٪"."""
+    from bot.i18n import translator  # as in digits(): the picture worker imports the catalogues lazily
+
+    return translator(lang).percent(value, 0)

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.pictures.arabic import digits, shape
+from bot.pictures.arabic import digits, percent, shape
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -447,7 +447,7 @@ def render_khatm_grid(
                 )
                 ax.add_patch(fill)
                 fill.set_clip_path(back)
-                pct = digits(f"{min(99, max(1, round(frac * 100)))}", lang) + ("٪" if lang == "ar" else "%")
+                pct = percent(min(99, max(1, round(frac * 100))), lang)
                 ax.text(
                     x, y + 0.25, pct, fontproperties=_font(9.5), ha="center", va="center", color=INK, zorder=4
                 )

@@ -96,3 +96,11 @@ def test_isolates_from_the_catalogue_do_not_reach_the_picture():
     shaped = shape("المنطقة \u2068Asia/Riyadh\u2069 \u2066/goal\u2069")
     assert not set(shaped) & set("\u2066\u2067\u2068\u2069")
     assert "Asia/Riyadh" in shaped and "/goal" in shaped
+
+
+def test_grid_percent_labels_are_formatted_as_the_messages_format_them():
+    from bot.i18n import translator
+    from bot.pictures.arabic import percent
+
+    assert percent(42, "ar") == translator("ar").percent(42, 0) == "٤٢٪"  # CLDR: the sign after the number
+    assert percent(42, "en") == "42%"
