@@ -36,6 +36,14 @@ async def circle_for_chat(uow: UnitOfWork, chat_id: int) -> Circle | None:
     return await uow.circles.by_chat(chat_id)
 
 
+async def chat_language(uow: UnitOfWork, chat_id: int) -> str:
+    """The language the bot speaks in a group to no one in particular: its circle's (the creator's, as the
+    announcements speak), English when the group has no circle."""
+    circle = await uow.circles.by_chat(chat_id)
+    creator = await uow.users.get(circle.created_by) if circle is not None and circle.created_by else None
+    return creator.language if creator is not None else "en"
+
+
 async def create_circle(
     uow: UnitOfWork, chat_id: int, title: str | None, user: User, now: datetime
 ) -> tuple[Circle, bool]:
