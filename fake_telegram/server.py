@@ -455,6 +455,10 @@ class FakeBotAPI(BaseRequest):
         """A forum topic exists in ``chat_id`` (replies may go to its ``message_thread_id``)."""
         self._threads.add((chat_id, thread_id))
 
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deleted the forum topic: sends to it are refused ("message thread not found")."""
+        self._threads.discard((chat_id, thread_id))
+
     def next_message_id(self, chat_id: int) -> int:
         """Allocate the next message id of ``chat_id`` (shared by bot and user messages)."""
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))

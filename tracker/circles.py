@@ -68,6 +68,12 @@ async def create_circle(
     return circle, created
 
 
+def live_in_topic(circle: Circle, thread_id: int | None) -> None:
+    """In a forum, the circle lives in the topic /circle was last sent from (None: General); its batched
+    announcements go there."""
+    circle.thread_id = thread_id
+
+
 async def is_member(uow: UnitOfWork, circle: Circle, user_id: int) -> bool:
     return await uow.circles.member(circle.id, user_id) is not None
 
@@ -524,6 +530,7 @@ class Announcement:
     items: list[tuple[str, list[Span]]] = field(default_factory=list)  # (member name, what they read)
     after_id: int = 0  # the watermark before this announcement
     up_to_id: int = 0  # ... and after it
+    thread_id: int | None = None  # the forum topic the circle lives in (None: General)
 
 
 async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | None:
@@ -549,6 +556,7 @@ async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | N
         [(names[u], s) for u, s in spans.items() if u in names],
         after_id,
         circle.announced_reading_id,
+        circle.thread_id,
     )
 
 
@@ -560,6 +568,13 @@ async def release_announcement(uow: UnitOfWork, news: Announcement) -> bool:
         return False
     circle.announced_reading_id = news.after_id or None
     return True
+
+
+async def forget_topic(uow: UnitOfWork, circle_id: int, thread_id: int) -> None:
+    """The circle's forum topic is gone (Telegram: "message thread not found"): it lives in General now."""
+    circle = await uow.circles.get(circle_id)
+    if circle is not None and circle.thread_id == thread_id:
+        circle.thread_id = None
 
 
 async def announcing_circles(uow: UnitOfWork, user_id: int) -> list[int]:
