@@ -176,6 +176,7 @@ async def run_load(
             update = make_message_update(
                 next(update_ids), uid, f"2:{n % 286 + 1}", message_id=n + 1, first_name=f"User{uid}"
             )
+            fake.learn(update)  # Telegram saw the user's message (it is the one delivering it)
             async with connections:  # FIFO: like Telegram, a bounded number of requests in flight
                 started = time.perf_counter()
                 response = await client.post(WEBHOOK.path, json=update, headers={SECRET_HEADER: SECRET})

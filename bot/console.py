@@ -660,6 +660,7 @@ async def run_console(
         tick=tick,
         timezone_of=timezone_of,
     )
+    fake.start_chat(user_id)  # the person at the terminal has started the bot: nudges may reach them
     started_here = not application.running
     if started_here:
         await application.initialize()

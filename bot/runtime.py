@@ -33,6 +33,7 @@ from scheduler.outbox import Buttons
 from storage import Database, UnitOfWork
 from storage.models import User
 from storage.retry import ATTEMPTS, dead_connection
+from tracker import circles
 from tracker.clock import Clock
 from tracker.conversation import ConversationState
 from tracker.logbook import Logged
@@ -156,7 +157,8 @@ ANONYMOUS_ADMIN = 1087968824  # GroupAnonymousBot: the sender of an anonymous gr
 async def not_from_the_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Messages that are not the sender's own words run nothing: a forward or a message sent via an
     inline bot (a private chat hears why), a channel post forwarded into its discussion group, and an
-    anonymous admin writing as the group (who hears that the bot cannot tell who they are)."""
+    anonymous admin writing as the group (who hears, in the circle's language, that the bot cannot tell
+    who they are)."""
     msg = update.message
     if msg is None:
         return False
@@ -165,7 +167,8 @@ async def not_from_the_user(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return True
     anonymous = msg.sender_chat is not None or (msg.from_user and msg.from_user.id == ANONYMOUS_ADMIN)
     if anonymous and chat.type != "private":
-        t = translator("en")  # the group speaks through no one whose language we know
+        async with services(context).db.unit_of_work() as uow:  # read, closed before the send
+            t = translator(await circles.chat_language(uow, chat.id))
         await services(context).outbox.send_text(
             chat.id, t("circle.anonymous"), thread_id=msg.message_thread_id if msg.is_topic_message else None
         )

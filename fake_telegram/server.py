@@ -288,6 +288,7 @@ class FakeBotAPI(BaseRequest):
         self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat, message) -> the bot's reaction
         self._queries: set[str] = set()  # callback query ids Telegram sent (learned from updates)
         self._threads: set[tuple[int, int]] = set()  # (chat id, message_thread_id) of forum topics
+        self._started: set[int] = set()  # users who started the bot: their private chat may be written to
 
     # ---- BaseRequest interface ---------------------------------------------------------------
 
@@ -383,6 +384,11 @@ class FakeBotAPI(BaseRequest):
         """Register chat details (title, type, username, first_name …) used in answers."""
         self._chats[chat_id] = {**self._chat_dict(chat_id), **fields, "id": chat_id}
 
+    def start_chat(self, user_id: int) -> None:
+        """The user has started the bot (pressed Start, or wrote to it before this test): the bot may write
+        to their private chat. Learned from any private message of theirs, too (`learn`)."""
+        self._started.add(user_id)
+
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: every call aimed at ``chat_id`` answers 403 until unblocked."""
         self._blocked.add(chat_id)
@@ -444,6 +450,12 @@ class FakeBotAPI(BaseRequest):
             if (msg or {}).get("forum_topic_created") and (msg or {}).get("message_id"):
                 self._threads.add((chat_of.get("id"), msg["message_id"]))
             user = value.get("from")
+            if (
+                chat_of.get("type") == "private"
+                and isinstance(user, dict)
+                and user.get("id") == chat_of.get("id")
+            ):
+                self._started.add(user["id"])  # they wrote to the bot (or pressed its button): a started chat
             if isinstance(user, dict) and user.get("id") is not None and user["id"] not in self._chats:
                 self._chats[user["id"]] = {
                     "id": user["id"],
@@ -454,6 +466,10 @@ class FakeBotAPI(BaseRequest):
     def add_topic(self, chat_id: int, thread_id: int) -> None:
         """A forum topic exists in ``chat_id`` (replies may go to its ``message_thread_id``)."""
         self._threads.add((chat_id, thread_id))
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deleted the forum topic: sends to it are refused ("message thread not found")."""
+        self._threads.discard((chat_id, thread_id))
 
     def next_message_id(self, chat_id: int) -> int:
         """Allocate the next message id of ``chat_id`` (shared by bot and user messages)."""
@@ -580,6 +596,11 @@ class FakeBotAPI(BaseRequest):
                 )
         return chat_id
 
+    def _require_started(self, chat_id: int) -> None:
+        """A bot cannot write first: a private chat whose user never started the bot refuses messages."""
+        if chat_id > 0 and chat_id not in self._started:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
     def _group_kind(self, chat_id: int) -> str:
         return "supergroup" if self._chat_dict(chat_id).get("type") == "supergroup" else "group"
 
@@ -687,6 +708,7 @@ class FakeBotAPI(BaseRequest):
 
     def _api_sendMessage(self, params: dict[str, Any], files: list[UploadedFile]) -> Any:
         chat_id = self._require_chat(params)
+        self._require_started(chat_id)
         self._check_target(chat_id, params)
         plain = self._check_text(params.get("text"), params.get("parse_mode"), caption=False)
         msg = self._new_message(chat_id, params)
@@ -695,6 +717,7 @@ class FakeBotAPI(BaseRequest):
 
     def _send_media(self, kind: str, params: dict[str, Any], files: list[UploadedFile]) -> Any:
         chat_id = self._require_chat(params)
+        self._require_started(chat_id)
         self._check_target(chat_id, params)
         caption = self._check_text(params.get("caption"), params.get("parse_mode"), caption=True)
         upload = next((f for f in files if f.field == kind), files[0] if files else None)

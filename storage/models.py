@@ -333,6 +333,8 @@ class Circle(Base):
     # Announcement watermark: readings with a greater id have not been announced in this circle yet.
     announced_reading_id: Mapped[int | None] = mapped_column(BigInteger)
     digest_sent_on: Mapped[date | None] = mapped_column(Date)  # the weekly digest's last local day
+    # The forum topic the circle lives in (where /circle was last sent; None: General): announced there.
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CircleMember(Base):

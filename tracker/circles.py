@@ -36,6 +36,14 @@ async def circle_for_chat(uow: UnitOfWork, chat_id: int) -> Circle | None:
     return await uow.circles.by_chat(chat_id)
 
 
+async def chat_language(uow: UnitOfWork, chat_id: int) -> str:
+    """The language the bot speaks in a group to no one in particular: its circle's (the creator's, as the
+    announcements speak), English when the group has no circle."""
+    circle = await uow.circles.by_chat(chat_id)
+    creator = await uow.users.get(circle.created_by) if circle is not None and circle.created_by else None
+    return creator.language if creator is not None else "en"
+
+
 async def create_circle(
     uow: UnitOfWork, chat_id: int, title: str | None, user: User, now: datetime
 ) -> tuple[Circle, bool]:
@@ -58,6 +66,12 @@ async def create_circle(
         circle.active = True
     await uow.circles.join(circle.id, user.id, now)
     return circle, created
+
+
+def live_in_topic(circle: Circle, thread_id: int | None) -> None:
+    """In a forum, the circle lives in the topic /circle was last sent from (None: General); its batched
+    announcements go there."""
+    circle.thread_id = thread_id
 
 
 async def is_member(uow: UnitOfWork, circle: Circle, user_id: int) -> bool:
@@ -516,6 +530,7 @@ class Announcement:
     items: list[tuple[str, list[Span]]] = field(default_factory=list)  # (member name, what they read)
     after_id: int = 0  # the watermark before this announcement
     up_to_id: int = 0  # ... and after it
+    thread_id: int | None = None  # the forum topic the circle lives in (None: General)
 
 
 async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | None:
@@ -541,6 +556,7 @@ async def take_announcement(uow: UnitOfWork, circle_id: int) -> Announcement | N
         [(names[u], s) for u, s in spans.items() if u in names],
         after_id,
         circle.announced_reading_id,
+        circle.thread_id,
     )
 
 
@@ -552,6 +568,13 @@ async def release_announcement(uow: UnitOfWork, news: Announcement) -> bool:
         return False
     circle.announced_reading_id = news.after_id or None
     return True
+
+
+async def forget_topic(uow: UnitOfWork, circle_id: int, thread_id: int) -> None:
+    """The circle's forum topic is gone (Telegram: "message thread not found"): it lives in General now."""
+    circle = await uow.circles.get(circle_id)
+    if circle is not None and circle.thread_id == thread_id:
+        circle.thread_id = None
 
 
 async def announcing_circles(uow: UnitOfWork, user_id: int) -> list[int]:

@@ -54,3 +54,48 @@ async def test_a_long_announcement_is_split_and_every_line_arrives(circle):
     said = "\n".join(parts)
     assert all(name in said for name in members.values())  # every reading announced, none cut
     assert c.errors == []
+
+
+async def _circle_in_topic(c, thread_id: int) -> int:
+    """A forum group whose circle was made in topic `thread_id`; Omar joins in General and logs in private."""
+    c.fake.set_admins(GROUP, [1])
+    c.fake.add_topic(GROUP, thread_id)
+    topic = {"message_thread_id": thread_id, "is_topic_message": True}
+    await c.process(c.updates.message(1, "/circle", chat_id=GROUP, chat_title="Halaqa", extra=topic))
+    message, data = c.find_button(GROUP, "Turn announcements on")
+    await c.process(c.updates.callback(1, data, message))
+    await _join(c, 2, "Omar")
+    await c.send(2, "/log Al-Kahf 1-20", first_name="Omar")
+    return await _circle_id(c)
+
+
+async def test_the_announcement_goes_to_the_forum_topic_the_circle_lives_in(group):
+    c = group.c
+    circle_id = await _circle_in_topic(c, 77)
+    before = len(c.fake.calls)
+    await flush_circle(c.app, circle_id)
+    [call] = [
+        call
+        for call in c.fake.calls[before:]
+        if call.method == "sendMessage" and call.params["text"].startswith("📣")
+    ]
+    assert call.ok and call.params["message_thread_id"] == 77  # not the General topic
+    assert c.errors == []
+
+
+async def test_an_announcement_whose_topic_was_deleted_goes_to_general_and_stays_there(group):
+    c = group.c
+    circle_id = await _circle_in_topic(c, 77)
+    c.fake.delete_topic(GROUP, 77)
+    before = len(c.fake.calls)
+    await flush_circle(c.app, circle_id)
+    sends = [
+        call
+        for call in c.fake.calls[before:]
+        if call.method == "sendMessage" and call.params["text"].startswith("📣")
+    ]
+    assert [(call.ok, call.params.get("message_thread_id")) for call in sends] == [(False, 77), (True, None)]
+    assert "message thread not found" in sends[0].error  # the fake is strict: no such topic
+    async with c.db.unit_of_work() as uow:
+        assert (await uow.circles.get(circle_id)).thread_id is None
+    assert c.errors == []

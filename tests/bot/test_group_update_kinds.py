@@ -54,3 +54,17 @@ async def test_a_round_started_in_a_forum_topic_shows_its_status_in_that_topic(c
     assert posted and all(call.ok for call in posted)
     assert [call.params.get("message_thread_id") for call in posted] == [55] * len(posted)
     assert "Khatm round" in posted[-1].params["text"]
+
+
+async def test_an_anonymous_admin_hears_the_refusal_in_the_circles_language(group):
+    """The group has a circle, made by an Arabic speaker: the refusal speaks its language (the creator's,
+    as its announcements do), not English."""
+    c = group.c
+    c.fake.set_admins(GROUP, [1])
+    await group.send(1, "/circle", language_code="ar")
+    before = len(c.fake.calls)
+    anonymous = {"sender_chat": {"id": GROUP, "type": "supergroup", "title": "Halaqa"}, "from": ANONYMOUS}
+    await c.process(c.updates.message(2, "/khatm", chat_id=GROUP, chat_title="Halaqa", extra=anonymous))
+    [reply] = c.texts_since(before)
+    assert reply.startswith("🙈 أنت تكتب باسم المجموعة")
+    assert c.errors == []

@@ -201,6 +201,7 @@ async def test_two_instances_outboxes_share_one_send_budget(pg_db, pg_url, clock
 
     other = Database(pg_url)
     fake = FakeBotAPI()
+    fake.start_chat(42)
     bot = Bot("123456:FAKE", request=fake, get_updates_request=fake)
     try:
         async with bot:

@@ -102,6 +102,7 @@ async def test_the_outbox_puts_bulk_sends_in_the_bulk_lane_and_replies_in_the_re
             return await callback(*args, **kwargs)
 
     fake = FakeBotAPI()
+    fake.start_chat(42)
     bot = ExtBot("123456:FAKE", request=fake, get_updates_request=fake, rate_limiter=Recording())
     async with bot:
         outbox = Outbox(bot)

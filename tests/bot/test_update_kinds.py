@@ -72,7 +72,7 @@ async def test_reminders_stop_while_the_bot_is_blocked_and_resume_when_unblocked
 
     c = conversation
     due = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
-    await add_user(c.db, 60, "UTC", due - timedelta(days=1), daily=time(7, 30))
+    await add_user(c, 60, "UTC", due - timedelta(days=1), daily=time(7, 30))
     nudger = ReminderScheduler(c.db, Outbox(c.app.bot, c.db, sleep=Sleeps()), render, clock=system_clock)
     await c.process(c.updates.my_chat_member(60, 60, added=False))  # blocked, before the reminder's time
     assert (await tick_at(nudger, due)).sent == 0

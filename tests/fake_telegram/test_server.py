@@ -72,7 +72,11 @@ async def where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @pytest.fixture
 def fake() -> FakeBotAPI:
-    return FakeBotAPI(clock=lambda: T0)
+    """Telegram, where USER (and USER + 1) started the bot: the bot may write to them first."""
+    api = FakeBotAPI(clock=lambda: T0)
+    api.start_chat(USER)
+    api.start_chat(USER + 1)
+    return api
 
 
 @pytest.fixture

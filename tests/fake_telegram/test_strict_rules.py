@@ -303,3 +303,30 @@ async def test_reactions_are_the_emoji_telegram_offers_on_a_message_that_exists(
     await refused(fake, bot.set_message_reaction(USER, message_id, ReactionTypeEmoji("✅")), invalid)
     not_found = "Bad Request: message to react not found"
     await refused(fake, bot.set_message_reaction(USER, message_id + 40, ReactionTypeEmoji("✍")), not_found)
+
+
+# ------------------------------------------------------------------------ a bot cannot write first
+CANNOT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+
+
+async def test_a_private_chat_whose_user_never_started_the_bot_refuses_every_send(api) -> None:
+    bot, fake, _ = api
+    stranger = 4343  # never wrote to the bot
+    text = CANNOT_INITIATE
+    await refused(fake, bot.send_message(stranger, "hello"), text, Forbidden)
+    await refused(fake, bot.send_photo(stranger, InputFile(_png(1600, 900), "p.png")), text, Forbidden)
+    await refused(fake, bot.send_document(stranger, InputFile(b"x", filename="a.txt")), text, Forbidden)
+    assert fake.calls[-1].status == 403
+
+
+async def test_a_chat_is_started_by_the_users_own_message_or_declared_by_a_test(api) -> None:
+    bot, fake, updates = api
+    assert (await bot.send_message(USER, "hello")).text == "hello"  # wrote /start (the fixture)
+    await refused(fake, bot.send_message(4343, "hi"), CANNOT_INITIATE, Forbidden)
+    updates.message(4343, "salam")  # their first private message: from now on the bot may answer
+    assert (await bot.send_message(4343, "wa alaikum as-salam")).text == "wa alaikum as-salam"
+    fake.start_chat(4444)  # made in the database by a test: declared as started
+    assert (await bot.send_document(4444, InputFile(b"x", filename="a.txt"))).document is not None
+    updates.message(4545, "/log", chat_id=GROUP, chat_type="group", chat_title="Halaqa")  # a group message
+    # writing in a group starts no private chat
+    await refused(fake, bot.send_message(4545, "hi"), CANNOT_INITIATE, Forbidden)

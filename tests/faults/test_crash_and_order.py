@@ -26,7 +26,7 @@ def nudged(fake, chat_id: int) -> int:
 async def test_a_tick_killed_after_its_claim_loses_that_batch_only_and_never_sends_twice(conversation):
     c = conversation
     for uid in USERS:
-        await add_user(c.db, uid, "UTC", DUE - timedelta(days=1), daily=time(7, 30))
+        await add_user(c, uid, "UTC", DUE - timedelta(days=1), daily=time(7, 30))
     hung: list[int] = []
     forever, both_hung = asyncio.Event(), asyncio.Event()
 

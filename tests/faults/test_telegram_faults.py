@@ -114,7 +114,7 @@ async def test_nudges_survive_every_kind_of_telegram_failure(conversation, nudge
     c = conversation
     users = {10: "ok", 11: "429", 12: "500", 13: "403", 14: "timeout", 15: "429-once"}
     for uid in users:
-        await add_user(c.db, uid, "UTC", DUE - timedelta(days=1), daily=time(7, 30))
+        await add_user(c, uid, "UTC", DUE - timedelta(days=1), daily=time(7, 30))
     c.fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", 5, times=2, chat_id=11)
     c.fake.fail_next("sendMessage", 500, "Internal Server Error", chat_id=12)
     c.fake.block(13)

@@ -35,9 +35,12 @@ ROOT = Path(__file__).resolve().parents[2]
 USERS = 1000
 
 
-async def _many_due(db) -> None:
+async def _many_due(db, fake=None) -> None:
     """USERS people with a daily reminder due at DUE (rows written directly: setting them up one by one
-    through the app would take longer than the test)."""
+    through the app would take longer than the test), who all started the bot (in `fake`; the child
+    process of the SIGKILL test declares them in its own fake)."""
+    for n in range(USERS if fake is not None else 0):
+        fake.start_chat(1000 + n)
     created = DUE - timedelta(days=1)
     async with db.unit_of_work() as uow:
         await uow.session.execute(
@@ -71,7 +74,7 @@ def _nudges(fake) -> Counter:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_a_tick_killed_anywhere_doubles_nothing_and_retries_what_it_never_attempted(conversation, seed):
     c = conversation
-    await _many_due(c.db)
+    await _many_due(c.db, c.fake)
     kill_at = random.Random(seed).randrange(1, USERS)
     started, killed = 0, asyncio.Event()
     forever = asyncio.Event()
@@ -122,7 +125,7 @@ async def test_a_tick_killed_anywhere_doubles_nothing_and_retries_what_it_never_
 
 async def test_sigterm_mid_tick_finishes_its_group_and_leaves_the_rest_to_the_next_tick(conversation):
     c = conversation
-    await _many_due(c.db)
+    await _many_due(c.db, c.fake)
     scheduler = ReminderScheduler(
         c.db, Outbox(c.app.bot, c.db, sleep=Sleeps()), render, clock=system_clock, batch_size=500
     )

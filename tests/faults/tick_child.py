@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 import time_machine
+from sqlalchemy import select
 
 from bot.nudges import render
 from fake_telegram import FakeBotAPI
 from scheduler import ReminderScheduler
 from storage import Database
+from storage.models import User
 from tracker.clock import system_clock
 
 
@@ -36,7 +38,11 @@ async def main(url: str, log: TextIO, at: datetime, ticks: int) -> None:
 
     from bot.outbox import Outbox
 
-    bot = Bot("123456:TEST", request=FakeBotAPI(latency=record))
+    fake = FakeBotAPI(latency=record)
+    async with db.unit_of_work() as uow:  # the parent made them in the database: they started the bot
+        for user_id in (await uow.session.execute(select(User.id))).scalars():
+            fake.start_chat(user_id)
+    bot = Bot("123456:TEST", request=fake)
     async with bot:
         scheduler = ReminderScheduler(db, Outbox(bot, db), render, clock=system_clock, batch_size=300)
         for n in range(ticks):

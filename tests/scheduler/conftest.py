@@ -41,7 +41,7 @@ def scheduler(conversation, sleeps) -> ReminderScheduler:
 
 
 async def add_user(
-    db,
+    c,
     user_id: int,
     timezone: str,
     at: datetime,
@@ -50,9 +50,12 @@ async def add_user(
     streak: time | None = None,
     language: str = "en",
 ) -> None:
-    """A user (created at `at`) with the given reminders, as the app would set them at that instant."""
+    """A user (created at `at`) with the given reminders, as the app would set them at that instant —
+    in the conversation `c`'s database, and started the bot in its fake Telegram (only a started chat
+    may be written to)."""
+    c.fake.start_chat(user_id)
     with time_machine.travel(at, tick=False):
-        async with db.unit_of_work() as uow:
+        async with c.db.unit_of_work() as uow:
             user = await make_user(uow, user_id, at=at, timezone=timezone, language=language)
             if daily:
                 await reminders.set_reminder(uow, user, "daily", daily, system_clock())

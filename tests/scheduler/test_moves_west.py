@@ -34,7 +34,7 @@ async def _sent_between(
 
 async def test_tokyo_to_los_angeles_the_day_lived_again_gets_its_reminder(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 1, "Asia/Tokyo", utc(2026, 3, 10, 0), daily=time(20, 0))
+    await add_user(c, 1, "Asia/Tokyo", utc(2026, 3, 10, 0), daily=time(20, 0))
     assert (await tick_at(scheduler, utc(2026, 3, 10, 11, 0))).sent == 1  # 20:00 on 10 March in Tokyo
     await _move(c.db, 1, "America/Los_Angeles", utc(2026, 3, 10, 13, 0))  # 06:00 on 10 March in LA
     sent = await _sent_between(scheduler, utc(2026, 3, 10, 13, 30), utc(2026, 3, 12, 4, 0))
@@ -44,7 +44,7 @@ async def test_tokyo_to_los_angeles_the_day_lived_again_gets_its_reminder(conver
 
 async def test_a_short_move_west_after_the_reminder_does_not_repeat_it(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 2, "Europe/Paris", utc(2026, 3, 10, 0), daily=time(20, 0))
+    await add_user(c, 2, "Europe/Paris", utc(2026, 3, 10, 0), daily=time(20, 0))
     assert (await tick_at(scheduler, utc(2026, 3, 10, 19, 0))).sent == 1  # 20:00 in Paris
     await _move(c.db, 2, "Europe/London", utc(2026, 3, 10, 19, 15))  # 19:15 in London
     sent = await _sent_between(scheduler, utc(2026, 3, 10, 19, 30), utc(2026, 3, 11, 21, 0))

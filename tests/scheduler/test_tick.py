@@ -40,7 +40,7 @@ def texts(fake: FakeBotAPI, chat_id: int) -> list[str]:
 )
 async def test_daily_reminder_fires_at_the_right_utc_instant_once(conversation, scheduler, timezone, due):
     c = conversation
-    await add_user(c.db, 1, timezone, due - timedelta(hours=20), daily=time(7, 30))
+    await add_user(c, 1, timezone, due - timedelta(hours=20), daily=time(7, 30))
     assert (await tick_at(scheduler, due - timedelta(minutes=1))).sent == 0
     report = await tick_at(scheduler, due)
     assert (report.due, report.sent) == (1, 1)
@@ -64,7 +64,7 @@ async def test_daily_reminder_fires_at_the_right_utc_instant_once(conversation, 
 )
 async def test_0130_on_fall_back_day_is_sent_once(conversation, scheduler, timezone, first, repeat):
     c = conversation
-    await add_user(c.db, 2, timezone, first - timedelta(hours=12), daily=time(1, 30))
+    await add_user(c, 2, timezone, first - timedelta(hours=12), daily=time(1, 30))
     assert (await tick_at(scheduler, first)).sent == 1
     assert (await tick_at(scheduler, repeat)).sent == 0  # the second 01:30
     assert len(c.fake.sent_messages(2)) == 1
@@ -72,7 +72,7 @@ async def test_0130_on_fall_back_day_is_sent_once(conversation, scheduler, timez
 
 async def test_0130_on_spring_forward_day_is_sent_once_just_after_the_gap(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 3, "Europe/London", utc(2026, 3, 28, 12), daily=time(1, 30))
+    await add_user(c, 3, "Europe/London", utc(2026, 3, 28, 12), daily=time(1, 30))
     assert (await tick_at(scheduler, utc(2026, 3, 29, 1, 29))).sent == 0
     assert (await tick_at(scheduler, utc(2026, 3, 29, 1, 30))).sent == 1  # 02:30 BST
     assert (await tick_at(scheduler, utc(2026, 3, 29, 2, 30))).sent == 0
@@ -80,7 +80,7 @@ async def test_0130_on_spring_forward_day_is_sent_once_just_after_the_gap(conver
 
 async def test_a_timezone_change_mid_day_moves_the_reminder(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 4, "UTC", utc(2026, 3, 10, 6), daily=time(20, 0))
+    await add_user(c, 4, "UTC", utc(2026, 3, 10, 6), daily=time(20, 0))
     with time_machine.travel(utc(2026, 3, 10, 10), tick=False):
         async with c.db.unit_of_work() as uow:
             await users.set_timezone(uow, await uow.users.get(4), "Asia/Kolkata", system_clock())
@@ -92,9 +92,9 @@ async def test_a_timezone_change_mid_day_moves_the_reminder(conversation, schedu
 async def test_after_down_time_recent_nudges_are_sent_and_old_ones_skipped(conversation, scheduler):
     c = conversation
     created = utc(2026, 3, 9, 12)
-    await add_user(c.db, 5, "UTC", created, daily=time(7, 0))  # 1.5 h late at 08:30: sent
-    await add_user(c.db, 6, "UTC", created, daily=time(5, 0))  # 3.5 h late: skipped
-    await add_user(c.db, 7, "Asia/Dubai", created, daily=time(23, 30))  # due 19:30 UTC 9 March...
+    await add_user(c, 5, "UTC", created, daily=time(7, 0))  # 1.5 h late at 08:30: sent
+    await add_user(c, 6, "UTC", created, daily=time(5, 0))  # 3.5 h late: skipped
+    await add_user(c, 7, "Asia/Dubai", created, daily=time(23, 30))  # due 19:30 UTC 9 March...
     report = await tick_at(scheduler, utc(2026, 3, 10, 8, 30))  # ...the bot was down until now
     assert report.sent == 1 and report.skipped["late"] == 2
     assert texts(c.fake, 5) and not texts(c.fake, 6) and not texts(c.fake, 7)
@@ -105,14 +105,14 @@ async def test_after_down_time_recent_nudges_are_sent_and_old_ones_skipped(conve
 
 async def test_a_late_nudge_whose_local_day_has_ended_is_skipped(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 8, "UTC", utc(2026, 3, 9, 12), daily=time(23, 30))
+    await add_user(c, 8, "UTC", utc(2026, 3, 9, 12), daily=time(23, 30))
     report = await tick_at(scheduler, utc(2026, 3, 10, 0, 40))  # 70 min late, but a new day
     assert report.sent == 0 and report.skipped["day_over"] == 1
 
 
 async def test_daily_reminder_gives_todays_portion_and_done_logs_exactly_it(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 9, "UTC", utc(2026, 3, 10, 6), daily=time(7, 0))
+    await add_user(c, 9, "UTC", utc(2026, 3, 10, 6), daily=time(7, 0))
     with time_machine.travel(utc(2026, 3, 10, 6, 30), tick=False):
         async with c.db.unit_of_work() as uow:
             await goals.set_goal(uow, await uow.users.get(9), goals.GoalSpec("pages", 2), system_clock())
@@ -127,7 +127,7 @@ async def test_daily_reminder_gives_todays_portion_and_done_logs_exactly_it(conv
 
 async def test_no_daily_reminder_once_todays_target_is_met(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 10, "UTC", utc(2026, 3, 10, 6), daily=time(20, 0))
+    await add_user(c, 10, "UTC", utc(2026, 3, 10, 6), daily=time(20, 0))
     with time_machine.travel(utc(2026, 3, 10, 9), tick=False):
         async with c.db.unit_of_work() as uow:
             user = await uow.users.get(10)
@@ -139,8 +139,8 @@ async def test_no_daily_reminder_once_todays_target_is_met(conversation, schedul
 
 async def test_streak_warning_with_time_left_and_quick_log_buttons(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 11, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))  # 22:00 local
-    await add_user(c.db, 12, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))
+    await add_user(c, 11, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))  # 22:00 local
+    await add_user(c, 12, "Asia/Karachi", utc(2026, 3, 9, 17), streak=time(21, 0))
     for day in (7, 8, 9):  # a 3-day streak for user 11
         with time_machine.travel(utc(2026, 3, day, 8), tick=False):
             async with c.db.unit_of_work() as uow:
@@ -166,7 +166,7 @@ async def test_streak_warning_with_time_left_and_quick_log_buttons(conversation,
 
 async def test_friday_kahf_reminder_for_those_who_chose_it(conversation, scheduler):
     c = conversation
-    await add_user(c.db, 13, "Africa/Cairo", utc(2026, 3, 9, 12))
+    await add_user(c, 13, "Africa/Cairo", utc(2026, 3, 9, 12))
     with time_machine.travel(utc(2026, 3, 9, 12), tick=False):
         async with c.db.unit_of_work() as uow:
             await goals.apply_preset(uow, await uow.users.get(13), "kahf", system_clock())
@@ -178,8 +178,8 @@ async def test_friday_kahf_reminder_for_those_who_chose_it(conversation, schedul
 async def test_429_is_waited_out_and_retried_once_403_marks_the_user_blocked(conversation, scheduler, sleeps):
     c = conversation
     due = utc(2026, 3, 10, 7, 0)
-    await add_user(c.db, 14, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
-    await add_user(c.db, 15, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+    await add_user(c, 14, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+    await add_user(c, 15, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
     c.fake.fail_next_rate_limited("sendMessage", retry_after=3)
     c.fake.block(15)
     report = await tick_at(scheduler, due)
@@ -197,7 +197,7 @@ async def test_429_is_waited_out_and_retried_once_403_marks_the_user_blocked(con
 
 async def test_a_429_that_persists_fails_that_nudge_without_stopping_others(conversation, scheduler, sleeps):
     c = conversation
-    await add_user(c.db, 16, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+    await add_user(c, 16, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
     c.fake.fail_next_rate_limited("sendMessage", retry_after=5, times=2)
     report = await tick_at(scheduler, utc(2026, 3, 10, 7, 0))
     assert (report.sent, report.failed, report.rate_limited) == (0, 1, 1)
@@ -210,12 +210,14 @@ async def test_two_schedulers_racing_on_one_postgres_send_each_nudge_once(conver
     c = conversation
     due = utc(2026, 3, 10, 7, 0)
     for user_id in range(100, 300):
-        await add_user(c.db, user_id, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+        await add_user(c, user_id, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
     fakes, schedulers, dbs = [], [], []
     for _ in range(2):
         from telegram import Bot
 
         fake = FakeBotAPI()
+        for user_id in range(100, 300):
+            fake.start_chat(user_id)  # the same people, who started the bot, on either instance's Telegram
         bot = Bot("123456:RACE", request=fake, get_updates_request=fake)
         await bot.initialize()
         db = Database(pg_url)

@@ -18,7 +18,10 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-async def _reader(db, user_id: int, name: str, days: range, *, timezone: str = "UTC") -> None:
+async def _reader(c, user_id: int, name: str, days: range, *, timezone: str = "UTC") -> None:
+    """A reader made in the database who started the bot (in the fake) and read on `days` of March."""
+    c.fake.start_chat(user_id)
+    db = c.db
     start = utc(2026, 3, 1, 8)
     with time_machine.travel(start, tick=False):
         async with db.unit_of_work() as uow:
@@ -34,7 +37,7 @@ async def _reader(db, user_id: int, name: str, days: range, *, timezone: str = "
 
 async def test_weekly_summary_on_monday_morning_with_a_chart_button(conversation):
     c = conversation
-    await _reader(c.db, 1, "Aisha", range(2, 9))  # Monday 2 .. Sunday 8 March
+    await _reader(c, 1, "Aisha", range(2, 9))  # Monday 2 .. Sunday 8 March
     scheduler = make_scheduler(c.app, c.db, system_clock)
     await tick_at(scheduler, utc(2026, 3, 8, 21))  # Sunday evening: the streak is safe
     report = await tick_at(scheduler, utc(2026, 3, 9, 9, 0))  # Monday 09:00
@@ -53,8 +56,8 @@ async def test_weekly_summary_on_monday_morning_with_a_chart_button(conversation
 
 async def test_no_weekly_summary_for_the_lapsed_or_those_who_turned_it_off(conversation):
     c = conversation
-    await _reader(c.db, 2, "Omar", range(2, 3))
-    await _reader(c.db, 3, "Maryam", range(2, 9))
+    await _reader(c, 2, "Omar", range(2, 3))
+    await _reader(c, 3, "Maryam", range(2, 9))
     with time_machine.travel(utc(2026, 3, 5), tick=False):
         async with c.db.unit_of_work() as uow:
             await reminders.disable(uow, await uow.users.get(3), "weekly")
@@ -67,8 +70,8 @@ async def test_no_weekly_summary_for_the_lapsed_or_those_who_turned_it_off(conve
 
 async def test_each_circle_gets_one_digest_with_the_board_as_a_picture(conversation):
     c = conversation
-    await _reader(c.db, 4, "Aisha", range(2, 9))
-    await _reader(c.db, 5, "عمر", range(5, 9))
+    await _reader(c, 4, "Aisha", range(2, 9))
+    await _reader(c, 5, "عمر", range(5, 9))
     with time_machine.travel(utc(2026, 3, 1, 9), tick=False):
         async with c.db.unit_of_work() as uow:
             aisha, omar = await uow.users.get(4), await uow.users.get(5)

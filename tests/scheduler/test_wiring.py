@@ -21,7 +21,7 @@ def utc(*args: int) -> datetime:
 async def test_one_repeating_job_whatever_the_number_of_users(conversation):
     c = conversation
     for user_id in range(1, 51):
-        await add_user(c.db, user_id, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+        await add_user(c, user_id, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
     start_ticking(c.app, c.db, c.clock)
     jobs = c.app.job_queue.jobs()
     assert [j.name for j in jobs] == ["reminder-tick"]
@@ -30,7 +30,7 @@ async def test_one_repeating_job_whatever_the_number_of_users(conversation):
 
 async def test_the_tick_job_counts_what_it_sent(conversation):
     c = conversation
-    await add_user(c.db, 1, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
+    await add_user(c, 1, "UTC", utc(2026, 3, 9, 12), daily=time(7, 0))
     c.app.bot_data["scheduler"] = make_scheduler(c.app, c.db, lambda: utc(2026, 3, 10, 7, 0))
     sent_before = metrics.NUDGES_SENT._value.get()
 
@@ -53,6 +53,7 @@ async def test_round_nudges_go_out_with_the_tick_once(conversation):
             circle, _ = await circles.create_circle(uow, -100, "Halaqa", aisha, created)
             rnd = await circles.start_round(uow, circle, created, deadline=date(2026, 3, 15))
             await circles.claim_juz(uow, rnd.id, 7, aisha, created)
+    c.fake.start_chat(1)  # Aisha started the bot before (made in the database here)
     scheduler = make_scheduler(c.app, c.db, c.clock)
     with time_machine.travel(utc(2026, 3, 13, 18), tick=False):
         c.clock.set(utc(2026, 3, 13, 18))
@@ -74,6 +75,7 @@ async def test_a_source_message_refused_by_a_group_is_counted_as_blocked(convers
         return [Outgoing(-100999, "🗓 digest"), Outgoing(1, "hello", user_id=None)]
 
     c.fake.block(-100999)
+    c.fake.start_chat(1)
     scheduler = ReminderScheduler(
         c.db, Outbox(c.app.bot, c.db), render, clock=c.clock, sources=[to_a_group_that_removed_the_bot]
     )

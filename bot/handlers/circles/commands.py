@@ -62,6 +62,9 @@ def _budget(ctx: Ctx) -> ConfirmationBudget:
 async def circle_command(ctx: Ctx) -> Reply:
     t, chat = ctx.t, ctx.update.effective_chat
     circle, created = await circles.create_circle(ctx.uow, chat.id, chat.title, ctx.user, ctx.now)
+    msg = ctx.update.message  # /circle itself, not the settings button that shows it again
+    if msg is not None:
+        circles.live_in_topic(circle, msg.message_thread_id if msg.is_topic_message else None)
     count = len(await circles.members(ctx.uow, circle))
     key = "circle.created" if created else "circle.about"
     lines = [t(key, title=html.escape(circle.title or ""), members=member_count(t, count))]

@@ -66,6 +66,8 @@ async def _flush_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def flush_circle(app: Application, circle_id: int) -> None:
     """Announce what members logged since the last announcement, then refresh the round's status.
+    In a forum, the announcement goes to the topic the circle lives in (where /circle was last sent:
+    `circles.thread_id`), or to General once that topic is gone.
 
     The watermark is claimed in the unit of work and given back when the send fails, so a refused or
     timed-out announcement is said again by the next flush instead of being lost."""
@@ -81,7 +83,12 @@ async def flush_circle(app: Application, circle_id: int) -> None:
             t("circle.announce.line", name=html.escape(name), what=spans_label(spans, t))
             for name, spans in news.items
         ]
-        sent = await svc.outbox.send_text(news.chat_id, "\n".join(lines), lane="bulk")
+        text = "\n".join(lines)
+        sent = await svc.outbox.send_text(news.chat_id, text, thread_id=news.thread_id, lane="bulk")
+        if not sent.ok and news.thread_id is not None and "thread not found" in (sent.error or "").lower():
+            async with svc.db.unit_of_work() as uow:  # the topic was deleted: the circle lives in General
+                await circles.forget_topic(uow, circle_id, news.thread_id)
+            sent = await svc.outbox.send_text(news.chat_id, text, lane="bulk")
         if not sent.ok and sent.outcome != "blocked":
             async with svc.db.unit_of_work() as uow:
                 await circles.release_announcement(uow, news)
