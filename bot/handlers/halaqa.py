@@ -9,12 +9,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from loguru import logger
 from telegram import Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from bot.handlers.circles.guards import is_admin
 from bot.handlers.hifz import ranges_text
 from bot.handlers.reading import parse_error_text
 from bot.runtime import Ctx, Reply, handler
@@ -23,7 +21,6 @@ from tracker import halaqa as rules
 from tracker import hifz
 
 GROUPS = filters.ChatType.GROUPS
-_ADMIN = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 GRADE_WORDS = {
     "excellent": "excellent",
@@ -62,21 +59,12 @@ def parse_heard(words: list[str]) -> tuple[str, str | None, int | None]:
     return " ".join(rest), grade, mistakes
 
 
-async def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError:
-        logger.warning("getChatMember failed; treating the user as a member")
-        return False
-    return member.status in _ADMIN
-
-
 async def _ask_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
     """Whether the sender is an admin, asked of Telegram *before* the unit of work opens (ctx.facts)."""
-    return {"admin": await _is_admin(update, context)}
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return {"admin": False}
+    return {"admin": await is_admin(context, chat.id, user.id)}  # the circles' one check
 
 
 def _with_admin_check(fn):

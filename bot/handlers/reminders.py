@@ -10,11 +10,6 @@ from tracker import reminders
 QUICK_TIMES = ("06:00", "07:00", "08:00", "13:00", "18:00", "21:00")
 
 
-def _time(t: time) -> str:
-    """The stored form ("21:00"); what the user sees goes through ctx.t.time ("٢١:٠٠")."""
-    return t.strftime("%H:%M")
-
-
 async def reminders_text(ctx: Ctx) -> str:
     rows = {(r.kind, r.slot): r for r in await ctx.uow.reminders.for_user(ctx.user.id) if r.enabled}
     shown = ctx.t.time

@@ -84,29 +84,25 @@ def _period_lines(t: Translator, rows: list[MemberPeriod]) -> list[str]:
     return lines
 
 
+def _period_total(t: Translator, board: Board, period: str) -> str:
+    """ "In all: 12 pages, 3 of 5 members read" for the board's week or month (the board and the digest)."""
+    return t(
+        "circle.board.total",
+        pages=amount_text(t, "pages", getattr(board, f"{period}_pages")),
+        active=t.num(getattr(board, f"{period}_active")),
+        members=member_count(t, board.member_count),
+    )
+
+
 def board_text(board: Board, t: Translator) -> str:
     lines = [t("circle.board.week")]
     lines += _period_lines(t, board.week) or [t("circle.board.quiet")]
     if board.week:
-        lines.append(
-            t(
-                "circle.board.total",
-                pages=amount_text(t, "pages", board.week_pages),
-                active=t.num(board.week_active),
-                members=member_count(t, board.member_count),
-            )
-        )
+        lines.append(_period_total(t, board, "week"))
     lines += ["", t("circle.board.month")]
     lines += _period_lines(t, board.month) or [t("circle.board.quiet")]
     if board.month:
-        lines.append(
-            t(
-                "circle.board.total",
-                pages=amount_text(t, "pages", board.month_pages),
-                active=t.num(board.month_active),
-                members=member_count(t, board.member_count),
-            )
-        )
+        lines.append(_period_total(t, board, "month"))
     lines += ["", t("circle.board.kind")]
     return "\n".join(lines)
 
@@ -116,14 +112,7 @@ def digest_text(digest: Digest, t: Translator) -> str:
     board = digest.board
     lines = [t("circle.digest.title")]
     if board.week:
-        lines.append(
-            t(
-                "circle.board.total",
-                pages=amount_text(t, "pages", board.week_pages),
-                active=t.num(board.week_active),
-                members=member_count(t, board.member_count),
-            )
-        )
+        lines.append(_period_total(t, board, "week"))
     else:
         lines.append(t("circle.board.quiet"))
     if digest.status is not None:
