@@ -6,7 +6,6 @@ When a log completes the khatm (all 6236 ayahs covered) it is closed and the nex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,13 +18,6 @@ from tracker.clock import local_date, local_yesterday
 
 MAX_SOURCE_TEXT = 4096
 MAX_SPANS_PER_LOG = 30  # more passages than anyone lists in one message: a paste or a mistake
-_YESTERDAY = re.compile(r"(?<!\w)(?:yesterday|yday|last night|أمس|امس|بالأمس|البارحة)(?!\w)", re.IGNORECASE)
-
-
-def split_yesterday(text: str) -> tuple[bool, str]:
-    """("yesterday read kahf 1-10") -> (True, "read kahf 1-10"): a log for the previous local day."""
-    rest, n = _YESTERDAY.subn(" ", text)
-    return (n > 0, " ".join(rest.split())) if n else (False, text)
 
 
 @dataclass(frozen=True)

@@ -381,8 +381,7 @@ async def edited_message(ctx: Ctx) -> Reply | None:
         return ignored
     if await ctx.uow.messages.find(msg.chat.id, msg.message_id) is None:
         return ignored
-    _, text = readings.split_yesterday(text)  # the day stays the one the log was for
-    try:
+    try:  # day words ("yesterday …") are the parser's; the day stays the one the log was for
         spans = parse_reading(text)
     except ParseError as err:
         return Reply(parse_error_text(err, ctx.t))

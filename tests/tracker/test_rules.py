@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from quran import Ayah
+from quran import Ayah, ParseError
+from quran.parser import parse_message
 from tracker.progress import continue_point, estimate_finish
-from tracker.readings import split_yesterday
 from tracker.text import is_off_word
 from tracker.timezones import find_timezone, offset_zone, utc_offset_label
 
@@ -24,8 +24,17 @@ from tracker.timezones import find_timezone, offset_zone, utc_offset_label
         ("yesterdays", (False, "yesterdays")),
     ],
 )
-def test_split_yesterday(text, expected):
-    assert split_yesterday(text) == expected
+def test_yesterday_is_read_by_the_parser(text, expected):
+    """One rule for "yesterday": the parser's day words (quran.parser.Parsed.days_ago), and the rest of
+    the message is the reading."""
+    yesterday, rest = expected
+    try:
+        parsed = parse_message(text)
+    except ParseError:
+        parsed = None
+    assert (parsed is not None and parsed.days_ago == 1) == yesterday
+    if parsed is not None:
+        assert parsed.spans == parse_message(rest).spans
 
 
 @pytest.mark.parametrize(
