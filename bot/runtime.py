@@ -30,7 +30,7 @@ from bot.concurrency import lock_ids
 from bot.i18n import Translator, translator
 from bot.outbox import Outbox, inline
 from scheduler.outbox import Buttons
-from storage import Database, UnitOfWork
+from storage import Database, NeedsLock, UnitOfWork
 from storage.models import User
 from storage.retry import ATTEMPTS, dead_connection
 from tracker import circles
@@ -182,16 +182,46 @@ async def not_from_the_user(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 def handler(
-    fn: Handler | None = None, *, prepare: Prepare | None = None
+    fn: Handler | None = None, *, prepare: Prepare | None = None, optimistic: bool = False
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]] | Callable[[Handler], Any]:
-    """`@handler`, or `@handler(prepare=...)` to ask Telegram something before the unit of work opens."""
+    """`@handler`, or `@handler(prepare=...)` to ask Telegram something before the unit of work opens.
+
+    `optimistic=True`: in a private chat on Postgres, first try the update on the optimistic path (two
+    round trips, no lock: storage/optimistic.py); whatever it cannot carry runs again the usual way."""
     if fn is None:
-        return lambda f: _wrap(f, prepare)
-    return _wrap(fn, prepare)
+        return lambda f: _wrap(f, prepare, optimistic)
+    return _wrap(fn, prepare, optimistic)
+
+
+async def _optimistically(
+    fn: Handler,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    svc: Services,
+    now: datetime,
+    facts: dict[str, Any],
+) -> tuple[Ctx, list[Reply]] | None:
+    """The update on the optimistic path: (ctx, replies) once its one write went in, or None when it must
+    take the lock (nothing of it was written). A dead pooled connection also sends it the usual way,
+    which retries."""
+    tg_user = update.effective_user
+    assert tg_user is not None
+    try:
+        async with svc.db.optimistic_unit_of_work() as uow:
+            await uow.updates.claim(update.update_id, tg_user.id, [tg_user.id], now)
+            ctx, replies = await _handle(fn, update, context, uow, svc, now, facts)
+            await uow.updates.record(update.update_id, outcomes.encode(replies))
+        return ctx, replies
+    except NeedsLock as why:
+        logger.debug("optimistic path gave way: {}", why)
+    except Exception as exc:
+        if not dead_connection(exc):
+            raise
+    return None
 
 
 def _wrap(
-    fn: Handler, prepare: Prepare | None
+    fn: Handler, prepare: Prepare | None, optimistic: bool = False
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     @functools.wraps(fn)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,28 +234,11 @@ def _wrap(
         with logger.contextualize(update_id=update.update_id, user_id=tg_user.id):
             facts = await prepare(update, context) if prepare is not None else {}
             now = svc.clock()
-            ctx: Ctx | None = None  # None when the update was handled before: its answer is repeated
-            for attempt in range(1, ATTEMPTS + 1):  # no pre-ping: a dead pooled connection is retried
-                try:
-                    async with svc.db.unit_of_work() as uow:
-                        # First: our turn for this person (and group), and the update id claimed
-                        # (storage/updates.py): a redelivered update repeats its first answer.
-                        previous = await uow.updates.claim(
-                            update.update_id, tg_user.id, lock_ids(update), now
-                        )
-                        if previous is not None:
-                            replies = [Reply(**fields) for fields in outcomes.decode(previous)]
-                            logger.info(
-                                "update {} was handled before: repeating its answer", update.update_id
-                            )
-                        else:
-                            ctx, replies = await _handle(fn, update, context, uow, svc, now, facts)
-                            await uow.updates.record(update.update_id, outcomes.encode(replies))
-                    break
-                except Exception as exc:
-                    if attempt == ATTEMPTS or not dead_connection(exc):
-                        raise
-                    logger.warning("database connection was dead; running the update again")
+            done = None
+            if optimistic and svc.db.has_optimistic_path and lock_ids(update) == [tg_user.id]:
+                done = await _optimistically(fn, update, context, svc, now, facts)
+            # ctx is None when the update was handled before: its first answer is repeated.
+            ctx, replies = done or await _under_lock(fn, update, context, svc, now, facts)
             # Committed. Only now talk to Telegram.
             await send(update, context, replies)
             for key, effect in (ctx.effects if ctx is not None else {}).items():
@@ -236,6 +249,36 @@ def _wrap(
             logger.debug("handled {} with {} replies", fn.__name__, len(replies))
 
     return run
+
+
+async def _under_lock(
+    fn: Handler,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    svc: Services,
+    now: datetime,
+    facts: dict[str, Any],
+) -> tuple[Ctx | None, list[Reply]]:
+    """The update in one transaction that first takes our turn for this person (and group) and claims the
+    update id (storage/updates.py): a redelivered update repeats its first answer (ctx None). A pooled
+    connection found dead before use is retried on a fresh one (no pre-ping)."""
+    tg_user = update.effective_user
+    assert tg_user is not None
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with svc.db.unit_of_work() as uow:
+                previous = await uow.updates.claim(update.update_id, tg_user.id, lock_ids(update), now)
+                if previous is not None:
+                    logger.info("update {} was handled before: repeating its answer", update.update_id)
+                    return None, [Reply(**fields) for fields in outcomes.decode(previous)]
+                ctx, replies = await _handle(fn, update, context, uow, svc, now, facts)
+                await uow.updates.record(update.update_id, outcomes.encode(replies))
+            return ctx, replies
+        except Exception as exc:
+            if attempt == ATTEMPTS or not dead_connection(exc):
+                raise
+            logger.warning("database connection was dead; running the update again")
+    raise AssertionError("unreachable")
 
 
 async def _handle(

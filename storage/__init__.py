@@ -2,5 +2,6 @@
 
 from storage.db import Database, UnitOfWork, create_engine
 from storage.migrate import downgrade, upgrade
+from storage.optimistic import NeedsLock
 
-__all__ = ["Database", "UnitOfWork", "create_engine", "downgrade", "upgrade"]
+__all__ = ["Database", "NeedsLock", "UnitOfWork", "create_engine", "downgrade", "upgrade"]

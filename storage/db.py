@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import messages, retry
+from storage import messages, optimistic, retry
 from storage.circles import CircleRepo
 from storage.hifz import HifzRepo
 from storage.leases import LeaseRepo
@@ -91,6 +91,7 @@ def create_engine(
         connect_args=connect_args,
     )
     retry.install(engine.sync_engine)
+    optimistic.install_guard(engine.sync_engine)
     return engine
 
 
@@ -116,6 +117,17 @@ class Database:
         )
         # autoflush: a query must see the changes made earlier in the same unit of work.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # The optimistic path (storage/optimistic.py): no transaction, every statement its own. Postgres,
+        # and not behind PgBouncer in transaction mode: there a statement outside a transaction is not
+        # kept on one server connection between asyncpg's prepare and its execute.
+        self._optimistic = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT", **{optimistic.OPTIMISTIC: True}),
+                expire_on_commit=False,
+            )
+            if self.engine.dialect.name == "postgresql" and not pgbouncer
+            else None
+        )
 
     @property
     def backend(self) -> str:
@@ -123,6 +135,17 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
+
+    @property
+    def has_optimistic_path(self) -> bool:
+        return self._optimistic is not None
+
+    def optimistic_unit_of_work(self) -> UnitOfWork:
+        """A unit of work on the optimistic path (storage/optimistic.py): reads, then one write that
+        holds only if the person's row did not change; `NeedsLock` when it cannot. Postgres only."""
+        if self._optimistic is None:
+            raise RuntimeError("the optimistic path needs Postgres")
+        return UnitOfWork(self._optimistic, optimistic=True)
 
     async def ping(self) -> bool:
         try:
@@ -142,12 +165,15 @@ class UnitOfWork:
     Use one per update or per job, and send nothing to Telegram inside it: commit first, then send.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, optimistic: bool = False) -> None:
         self._sessions = sessions
+        self._optimistic = optimistic
         self.session: AsyncSession
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
+        if self._optimistic:
+            self.session.info[optimistic.OPTIMISTIC] = True
         await self.session.begin()
         self.users = UserRepo(self.session)
         self.khatms = KhatmRepo(self.session)
@@ -161,7 +187,7 @@ class UnitOfWork:
         self.circles = CircleRepo(self.session)
         self.messages = LoggedMessageRepo(self.session)
         self.hifz = HifzRepo(self.session)
-        self.updates = UpdateClaims(self.session)
+        self.updates = UpdateClaims(self.session, self.users)
         self.leases = LeaseRepo(self.session)
         return self
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import TextClause
 
+from storage import optimistic
 from storage.models import (
     Base,
     Circle,
@@ -61,25 +62,48 @@ _USER_WITH_STATE = (  # built once; SQLAlchemy caches its compiled form
     .outerjoin(Khatm, and_(Khatm.user_id == User.id, Khatm.completed_at.is_(None)))
     .where(User.id == bindparam("uid"))
 )
+# The optimistic path's one read (storage/optimistic.py): the same, with whether the update was claimed
+# already and an id reserved for the reading it may log.
+_USER_WITH_STATE_AND_CLAIM = _USER_WITH_STATE.add_columns(
+    exists().where(HandledUpdate.update_id == bindparam("update_id")),
+    func.nextval("readings_id_seq"),
+)
 
 
 class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
         self._states: dict[int, UserState] = {}
+        self._preloaded: dict[int, UserState] = {}
 
     async def get_with_state(self, user_id: int) -> UserState | None:
         """The user, their open khatm (with its coverage), and whether they have goals and circles: one
         SELECT. The khatm lands in the identity map and `KhatmRepo.open_for` answers from it."""
+        preloaded = self._preloaded.pop(user_id, None)
+        if preloaded is not None:  # read by `preload` already, in this unit of work
+            return preloaded
         row = (await self.s.execute(_USER_WITH_STATE, {"uid": user_id})).one_or_none()
-        if row is None:
-            return None
-        user, khatm, goals, circles = row
+        return None if row is None else self._keep(user_id, *row)
+
+    def _keep(self, user_id: int, user: User, khatm: Khatm | None, goals: Any, circles: Any) -> UserState:
         if khatm is not None:
             self.s.info.setdefault(_OPEN_KHATMS, {})[user_id] = khatm
         state = UserState(user, khatm, bool(goals), bool(circles))
         self._states[user_id] = state
         return state
+
+    async def preload(self, user_id: int, update_id: int) -> tuple[UserState | None, bool, int]:
+        """The optimistic path's read: (the user's state as `get_with_state` has it — None for a stranger —,
+        whether `update_id` was claimed already, a reading id reserved from the sequence). One SELECT;
+        the next `get_with_state` of this user answers from it."""
+        params = {"uid": user_id, "update_id": update_id}
+        row = (await self.s.execute(_USER_WITH_STATE_AND_CLAIM, params)).one_or_none()
+        if row is None:
+            return None, False, 0
+        user, khatm, goals, circles, claimed, reading_id = row
+        state = self._keep(user_id, user, khatm, goals, circles)
+        self._preloaded[user_id] = state
+        return state, bool(claimed), int(reading_id)
 
     def state(self, user_id: int) -> UserState | None:
         """What `get_with_state` loaded in this unit of work, if it ran."""
@@ -258,6 +282,8 @@ class ReadingRepo:
         With `khatm` and `coverage`: when the rows went in, the khatm's coverage becomes `coverage` — in
         the same statement on Postgres, at the commit's flush on SQLite (no data-modifying CTEs there).
         """
+        if self.s.info.get(optimistic.OPTIMISTIC):
+            return self._stage(rows, khatm, coverage)
         params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _READING_COLUMNS}
         in_one = khatm is not None and self.s.bind.dialect.name == "postgresql"
         if in_one:
@@ -270,6 +296,19 @@ class ReadingRepo:
             else:
                 khatm.coverage = coverage
         return [Reading(id=inserted[row["part"]], **row) for row in rows if row["part"] in inserted]
+
+    def _stage(
+        self, rows: list[dict[str, Any]], khatm: Khatm | None, coverage: bytes | None
+    ) -> list[Reading]:
+        """On the optimistic path the reading waits for the update's one write (storage/optimistic.py),
+        under the id its read reserved. No duplicate check is needed: that read found the update unclaimed,
+        and the write claims it first. One passage into the open khatm only; anything else takes the lock."""
+        if len(rows) != 1 or khatm is None or coverage is None:
+            raise optimistic.NeedsLock("a log of several passages")
+        row = {**rows[0], "id": self.s.info[optimistic.READING_ID]}
+        self.s.info[optimistic.READING] = {"row": row, "coverage": coverage}
+        set_committed_value(khatm, "coverage", coverage)  # the write carries it: nothing to flush
+        return [Reading(**row)]
 
     async def remove(self, readings: list[Reading]) -> None:
         for reading in readings:

@@ -34,7 +34,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import messages
+from storage import messages, optimistic
+from storage.repos import UserRepo
 from storage.types import UTCDateTime
 
 CLAIMED_KEY = "claimed_update_id"  # session.info: the update this unit of work claimed
@@ -46,27 +47,45 @@ RETURNING outcome"""
 
 
 def claim_sql(dialect: str, lock_count: int) -> str:
-    """The statement for `lock_count` advisory keys (:k0, :k1, ...), taken left to right."""
+    """The statement for `lock_count` advisory keys (:k0, :k1, ...), taken left to right.
+
+    On Postgres it also bumps the person's `users.version`, once the locks are ours (the UPDATE joins
+    `line`): an optimistic write of theirs that read the row before this update commits then matches
+    nothing and takes the lock path instead (storage/optimistic.py)."""
     if dialect != "postgresql" or lock_count == 0:
         return _CLAIM.format(source="VALUES (:update_id, :user_id, :now)")
     locks = ", ".join(f"pg_advisory_xact_lock(CAST(:k{i} AS bigint))" for i in range(lock_count))
     return (
         "WITH line AS (SELECT "
         + locks
-        + ")\n"
+        + "),\nbump AS (UPDATE users SET version = users.version + 1 FROM line WHERE users.id = :user_id)\n"
         + _CLAIM.format(source="SELECT :update_id, :user_id, :now FROM line")
     )
 
 
 class UpdateClaims:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, users: UserRepo) -> None:
         self.s = session
+        self.users = users
 
     async def claim(self, update_id: int, user_id: int, lock_ids: Sequence[int], now: datetime) -> str | None:
         """Wait for our turn (person, then chat), claim the update: None if new, else its first outcome.
 
         An in-progress claim by another transaction (the same update at another instance) makes this wait
-        until that one commits (then its outcome comes back) or rolls back (then the claim is ours)."""
+        until that one commits (then its outcome comes back) or rolls back (then the claim is ours).
+
+        On the optimistic path (storage/optimistic.py) nothing waits and nothing is claimed yet: the user's
+        state is read with whether the update was claimed before, and the claim goes in with the outcome.
+        A stranger or a redelivered update raises `NeedsLock` (the lock path creates them, or repeats)."""
+        if self.s.info.get(optimistic.OPTIMISTIC):
+            state, claimed, reading_id = await self.users.preload(user_id, update_id)
+            if state is None or claimed:
+                raise optimistic.NeedsLock("a first contact" if state is None else "handled before")
+            self.s.info[optimistic.READING_ID] = reading_id
+            self.s.info[optimistic.VERSION] = (user_id, state.user.version)
+            self.s.info[optimistic.NOW] = now
+            self.s.info[CLAIMED_KEY] = update_id
+            return None
         stmt = text(claim_sql(self.s.bind.dialect.name, len(lock_ids))).bindparams(
             bindparam("now", type_=UTCDateTime())
         )
@@ -79,6 +98,9 @@ class UpdateClaims:
     async def record(self, update_id: int, outcome: str) -> None:
         """What was answered, for a redelivery to repeat. Same transaction as the effects. A log's message
         staged in this unit of work (storage/messages.py) goes in the same statement on Postgres."""
+        if self.s.info.get(optimistic.OPTIMISTIC):
+            await optimistic.write(self.s, update_id, outcome, self.s.info[optimistic.NOW])
+            return
         staged = self.s.info.get(messages.STAGED)
         if staged is not None and self.s.bind.dialect.name == "postgresql":
             del self.s.info[messages.STAGED]

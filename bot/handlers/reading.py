@@ -340,7 +340,7 @@ async def pick_button(ctx: Ctx) -> Reply:
     return reply
 
 
-@handler
+@handler(optimistic=True)  # the hot path: two round trips when nothing else of the person's is running
 async def text_message(ctx: Ctx) -> Reply | list[Reply]:
     if awaiting_timezone(ctx):
         replies = await typed_timezone(ctx, ctx.text)
@@ -432,7 +432,7 @@ def _is_greeting(text: str) -> bool:
     return " ".join(words) in _GREETINGS or " ".join(words[:-1]) in _GREETINGS - {""}
 
 
-@handler
+@handler(optimistic=True)
 async def log_command(ctx: Ctx) -> Reply:
     text = " ".join(ctx.args)
     if not text.strip():

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.nudges import render
 from bot.outbox import Outbox
@@ -105,21 +105,24 @@ async def test_an_undo_press_processed_before_its_log_is_harmless(conversation):
     await c.send(33, "read Al-Kahf 1-10")
     [first] = await c.readings(33)
     message, _ = c.find_button(33, "Undo")
-    # The next log will get the next id; its undo arrives before it (out of order).
-    early = c.updates.callback(33, f"undo:{first.id + 1}", message)
+    # The next log will get the sequence's next id (checked below); its undo arrives before it (out of
+    # order). The press carries the same first name, so that nothing but the log takes an id.
+    async with c.db.unit_of_work() as uow:
+        next_id = (await uow.session.execute(text("SELECT last_value + 1 FROM readings_id_seq"))).scalar_one()
+    early = c.updates.callback(33, f"undo:{next_id}", message, first_name="Aisha")
     before = len(c.fake.calls)
     await c.process(early)
     [first_answer] = c.toasts_since(before)
     assert c.texts_since(before) == []
     assert len(await c.readings(33)) == 1  # nothing of the earlier log was touched
     await c.send(33, "read Al-Kahf 11-20")
-    assert len(await c.readings(33)) == 2
+    assert [r.id for r in await c.readings(33)] == [first.id, next_id]
     before = len(c.fake.calls)
     await c.process(early)  # redelivered: nothing undone, and no second answer to the same query
     assert c.toasts_since(before) == []  # (the outbox answers a query once: Telegram takes one answer)
     assert first_answer
     assert len(await c.readings(33)) == 2
-    await c.process(c.updates.callback(33, f"undo:{first.id + 1}", message))  # pressed now: honoured
+    await c.process(c.updates.callback(33, f"undo:{next_id}", message))  # pressed now: honoured
     assert [r.id for r in await c.readings(33)] == [first.id]
     assert c.errors == []
 

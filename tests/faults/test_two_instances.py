@@ -166,3 +166,43 @@ async def test_a_question_left_unanswered_expires(pair):
     pair.a.clock.advance(hours=25)  # the question from yesterday is forgotten
     await pair.b.send(50, "Europe/London")
     assert (await pair.b.user(50)).timezone != "Europe/London"
+
+
+async def test_logs_on_the_optimistic_path_racing_undos_under_the_lock_keep_the_coverage_true(pair):
+    """A private log runs without the lock (storage/optimistic.py) and writes only if the person's row is
+    unchanged; /undo runs under the lock and rewrites the khatm's coverage. Raced at both instances, the
+    coverage on the khatm row must still be exactly the union of the readings left, and every update must
+    be claimed once with its answer."""
+    from tracker import coverage
+
+    await pair.a.onboard(48)
+    surahs = ["Al-Mulk", "Yasin", "Al-Kahf", "Ar-Rahman", "Al-Waqiah", "Al-Insan", "An-Naba", "Al-Fajr"]
+    for round_ in range(3):
+        updates = []
+        for i, s in enumerate(surahs):
+            updates.append(msg(pair, 48, f"read {s}"))
+            if i % 3 == 2:
+                updates.append(msg(pair, 48, "/undo"))
+        await asyncio.gather(*((pair.a if i % 2 else pair.b).process(u) for i, u in enumerate(updates)))
+        rows = await pair.a.readings(48)
+        async with pair.db.unit_of_work() as uow:
+            khatm = await uow.khatms.open_for(48)
+            claims = (
+                (
+                    await uow.session.execute(
+                        select(HandledUpdate.outcome).where(
+                            HandledUpdate.update_id.in_([u["update_id"] for u in updates])
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        union = coverage.mask_of((r.start_index, r.end_index) for r in rows)
+        assert coverage.from_bytes(khatm.coverage) == union, round_
+        assert len(claims) == len(updates) and all(o is not None for o in claims), round_
+        # One Telegram behind both instances: its log of sent messages is the one record. An /undo may come
+        # before any log of its round and find nothing to undo.
+        undone = sum(1 for t in pair.a.texts_since(0) if t.startswith("↩️"))
+        assert len(rows) == (round_ + 1) * len(surahs) - undone, round_
+    pair.check_no_errors()

@@ -1,0 +1,144 @@
+"""The optimistic path of a private update: two statements, two round trips, no transaction held open.
+
+The usual path (storage/updates.py) is a transaction: BEGIN, the person's advisory lock with the update
+claim, the user's state, the writes, the outcome, COMMIT — six round trips for a log. Most private
+updates of a person meet no other update of theirs, so a handler that asks for it (`bot.runtime.handler(
+optimistic=True)`) first runs without the lock, on an AUTOCOMMIT connection:
+
+1. **read** (`STATE`): the user with what they have, whether this update was claimed already, and an id
+   for the reading it may log — one SELECT, one snapshot;
+2. the handler runs on what was read; its writes are *staged* (the reading, the khatm's coverage, the
+   message that logged it) instead of sent;
+3. **write** (`write`): one statement that bumps the user's `version` *only if it is still the one read*,
+   and — chained on that bump, so all or nothing — claims the update with its outcome, inserts the reading,
+   sets the coverage and points the message at the update. A single statement is its own transaction.
+
+If another update of the person committed in between (its transaction bumped `version` too: the claim
+statement of the usual path does), the bump matches no row, nothing is written, and `NeedsLock` sends
+the update down the usual path, which reads everything again under the lock. Anything the write cannot
+carry — any other statement that is not a SELECT, an ORM flush, a khatm completed, several passages, a
+first contact, a redelivered update — raises `NeedsLock` *before* it reaches the database: the guard
+below refuses it at the cursor, so on this path nothing is ever written but by the one final statement.
+
+Postgres only: SQLite is in the process (no round trips to save) and has a single writer anyway.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
+
+from storage import messages
+from storage.models import HandledUpdate, Khatm, LoggedMessage, Reading
+
+OPTIMISTIC = "optimistic"  # execution option of the optimistic sessions' engine, and a session.info flag
+FINAL = "optimistic_final"  # execution option of the one statement allowed to write
+READING_ID = "optimistic_reading_id"  # session.info: the id reserved for the reading this update may log
+READING = "optimistic_reading"  # session.info: the reading staged by ReadingRepo.add_new
+VERSION = "optimistic_version"  # session.info: (user id, the user row's version as read)
+NOW = "optimistic_now"  # session.info: the update's clock reading, for its claim
+
+
+class NeedsLock(Exception):
+    """This update needs the usual path: it writes what the optimistic one cannot carry, or another update
+    of the person committed first. Nothing of it reached the database; run it again under the lock."""
+
+
+def install_guard(engine: Engine) -> None:
+    """Refuse, on an optimistic connection, every statement but a SELECT and the final write."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _guard(conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
+        if not conn.get_execution_options().get(OPTIMISTIC):
+            return
+        if context is not None and context.execution_options.get(FINAL):
+            return
+        if not statement.lstrip()[:6].upper() == "SELECT" or "FOR UPDATE" in statement:
+            raise NeedsLock(f"writes: {statement[:60]!r}")
+
+
+_READING_COLUMNS = (
+    "id",
+    "user_id",
+    "khatm_id",
+    "start_index",
+    "end_index",
+    "local_date",
+    "recorded_at",
+    "source",
+    "source_text",
+    "update_id",
+    "part",
+)
+_MESSAGE_COLUMNS = ("chat_id", "message_id", "user_id", "update_id", "logged_at")
+
+
+@cache
+def _write(with_reading: bool, with_message: bool) -> TextClause:
+    """The one statement, built once per shape (so asyncpg prepares it once per connection)."""
+    sql = [
+        "WITH bump AS (UPDATE users SET version = version + 1"
+        " WHERE id = :user_id AND version = :version RETURNING id),",
+        " claim AS (INSERT INTO handled_updates (update_id, user_id, handled_at, outcome)"
+        " SELECT :update_id, :user_id, :now, :outcome FROM bump"
+        " ON CONFLICT (update_id) DO NOTHING RETURNING update_id)",
+    ]
+    binds = [
+        bindparam("now", type_=HandledUpdate.__table__.c.handled_at.type),
+        bindparam("outcome", type_=HandledUpdate.__table__.c.outcome.type),
+    ]
+    if with_reading:
+        columns = ", ".join(_READING_COLUMNS)
+        values = ", ".join(f":r_{c}" for c in _READING_COLUMNS)
+        sql.append(
+            f", ins AS (INSERT INTO readings ({columns}) SELECT {values} FROM claim RETURNING id)"
+            ", cov AS (UPDATE khatms SET coverage = :coverage WHERE id = :r_khatm_id"
+            " AND EXISTS (SELECT 1 FROM ins))"
+        )
+        binds += [bindparam(f"r_{c}", type_=Reading.__table__.c[c].type) for c in _READING_COLUMNS]
+        binds.append(bindparam("coverage", type_=Khatm.__table__.c.coverage.type))
+    if with_message:
+        columns = ", ".join(_MESSAGE_COLUMNS)
+        values = ", ".join(f":m_{c}" for c in _MESSAGE_COLUMNS)
+        sql.append(
+            f", msg AS (INSERT INTO logged_messages ({columns}) SELECT {values} FROM claim"
+            " ON CONFLICT (chat_id, message_id) DO UPDATE SET user_id = excluded.user_id,"
+            " update_id = excluded.update_id, logged_at = excluded.logged_at)"
+        )
+        binds += [bindparam(f"m_{c}", type_=LoggedMessage.__table__.c[c].type) for c in _MESSAGE_COLUMNS]
+    sql.append(" SELECT count(*) FROM claim")
+    return text("".join(sql)).bindparams(*binds)
+
+
+async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -> None:
+    """The update's only write: everything staged, with its outcome, if the user row is unchanged since
+    it was read. `NeedsLock` if it was not (nothing written)."""
+    # Anything the handler changed on ORM objects (a new first name, a conversation state) would flush
+    # here, where the guard refuses it — before the write, so nothing is half-written. (A text statement
+    # does not autoflush: without this, the ORM's change would meet the guard only at commit, after the
+    # write went in.)
+    await session.flush()
+    user_id, version = session.info[VERSION]
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "version": version,
+        "update_id": update_id,
+        "now": now,
+        "outcome": outcome,
+    }
+    reading = session.info.pop(READING, None)
+    if reading is not None:
+        params |= {f"r_{c}": reading["row"][c] for c in _READING_COLUMNS}
+        params["coverage"] = reading["coverage"]
+    message = session.info.pop(messages.STAGED, None)
+    if message is not None:
+        params |= {f"m_{c}": message[c] for c in _MESSAGE_COLUMNS}
+    stmt = _write(reading is not None, message is not None)
+    won = (await session.execute(stmt, params, execution_options={FINAL: True})).scalar_one()
+    if not won:
+        raise NeedsLock("another update of this person committed first")
