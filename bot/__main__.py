@@ -25,7 +25,7 @@ from bot.app import build_application
 from bot.logs import setup_logging
 from bot.nudges import start_ticking
 from bot.settings import Settings, SettingsError, load_settings
-from bot.web import Heartbeat, Webhook, create_web_app
+from bot.web import Heartbeat, Hook, Webhook, create_web_app
 from fake_telegram import FakeBotAPI
 from storage import Database, upgrade
 from storage.migrate import head_revision
@@ -157,10 +157,12 @@ def console(settings: Settings, *, files: Path = Path("console-files"), language
 
 @dataclass
 class SchedulerWiring:
-    """What the web app needs from the reminder scheduler: its heartbeat. (It starts and stops with the
-    Application's JobQueue, so there are no hooks to wire.)"""
+    """What the web app needs from the reminder scheduler: its heartbeat, and what to do on SIGTERM. (It
+    starts and stops with the Application's JobQueue; `stop` only tells a tick in progress to claim
+    nothing more, before the JobQueue waits for it.)"""
 
     heartbeat: Heartbeat | None = None  # returns the last tick (UTC), None before the first
+    stop: Hook | None = None  # awaited first on shutdown, before the bot stops
     required: bool = False  # True: /healthz fails when the scheduler is missing or stale
 
 
@@ -216,6 +218,7 @@ def run(settings: Settings, *, request: BaseRequest | None = None, host: str = L
         webhook=webhook,
         heartbeat=scheduler.heartbeat,
         require_scheduler=scheduler.required,
+        on_shutdown=[scheduler.stop] if scheduler.stop is not None else [],
     )
     logger.info("serving on {}:{} ({})", host, settings.port, "webhook" if webhook else "long polling")
     server = uvicorn.Server(
