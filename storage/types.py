@@ -49,12 +49,18 @@ class CleanString(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        if not value:
-            return value
-        # Lone UTF-16 surrogates (JSON can carry "\ud800") cannot be encoded as UTF-8: the driver would
-        # refuse every statement with this user's name in it (docs/failures.md). The webhook cleans them
-        # at the entry; this covers every other way in (polling, the console).
-        return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+        return clean(value)
+
+
+def clean(value: str | None) -> str | None:
+    """What a CleanString column stores for `value`: compare with this, not with the raw text, or a name
+    with a NUL in it looks changed on every update."""
+    if not value:
+        return value
+    # Lone UTF-16 surrogates (JSON can carry "\ud800") cannot be encoded as UTF-8: the driver would
+    # refuse every statement with this user's name in it (docs/failures.md). The webhook cleans them
+    # at the entry; this covers every other way in (polling, the console).
+    return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
 
 
 class CleanText(CleanString):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from storage import UnitOfWork
 from storage.models import User
+from storage.types import clean
 from tracker import hifz, reminders
 
 LANGUAGES = ("en", "ar")  # what a user can choose; bot.i18n has a catalogue for each
@@ -53,7 +54,9 @@ async def touch_user(
     if user.blocked_at is not None:  # back (unblocked, or writing again): reminders resume from now —
         user.blocked_at = None  # while blocked nothing was due, so next_due_at still points at the past
         await reminders.reschedule(uow, user, now)
-    if first_name and user.first_name != first_name[:128]:
+    if first_name and user.first_name != clean(
+        first_name[:128]
+    ):  # as stored: an unchanged name writes nothing
         user.first_name = first_name[:128]
     return Contact(user, False)
 

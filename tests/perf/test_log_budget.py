@@ -18,9 +18,9 @@ ROUND_TRIPS = 2  # the optimistic path
 STATEMENTS = 4  # the lock path
 
 
-async def _log(c, user_id: int, text: str):
+async def _log(c, user_id: int, text: str, **kw):
     with counting(c.db.engine, keep_sql=True) as n:
-        out = await c.send(user_id, text)
+        out = await c.send(user_id, text, **kw)
     return out, n
 
 
@@ -56,3 +56,13 @@ async def test_a_log_that_takes_the_lock_stays_within_the_lock_paths_budget(conv
     assert "pg_advisory_xact_lock" in locked[0], n.sql
     assert len(locked) <= STATEMENTS, n.sql
     assert n.round_trips <= 1 + STATEMENTS + 2, n.sql  # the read, then BEGIN, the statements, COMMIT
+
+
+async def test_a_name_the_database_stores_cleaned_does_not_look_changed_on_every_log(conversation):
+    """Postgres refuses NUL, so a name is stored without it; compared raw, it would look changed on every
+    update — an UPDATE of the users row each time, and never the optimistic path."""
+    c = conversation
+    await c.onboard(10)
+    await c.send(10, "read al-baqarah 1-5", first_name="Ai\x00sha")  # the name changes once, stored cleaned
+    _, n = await _log(c, 10, "read al-kahf 1-20", first_name="Ai\x00sha")
+    assert n.round_trips <= ROUND_TRIPS, n.sql
