@@ -49,16 +49,16 @@ RETURNING outcome"""
 def claim_sql(dialect: str, lock_count: int) -> str:
     """The statement for `lock_count` advisory keys (:k0, :k1, ...), taken left to right.
 
-    On Postgres it also bumps the person's `users.version`, once the locks are ours (the UPDATE joins
-    `line`): an optimistic write of theirs that read the row before this update commits then matches
-    nothing and takes the lock path instead (storage/optimistic.py)."""
+    On Postgres a new claim also bumps the person's `users.version` (a trigger on `handled_updates`,
+    migration 0012), and holds that row until COMMIT: an optimistic write of theirs that read the row
+    before this update commits then matches nothing and takes the lock path (storage/optimistic.py)."""
     if dialect != "postgresql" or lock_count == 0:
         return _CLAIM.format(source="VALUES (:update_id, :user_id, :now)")
     locks = ", ".join(f"pg_advisory_xact_lock(CAST(:k{i} AS bigint))" for i in range(lock_count))
     return (
         "WITH line AS (SELECT "
         + locks
-        + "),\nbump AS (UPDATE users SET version = users.version + 1 FROM line WHERE users.id = :user_id)\n"
+        + ")\n"
         + _CLAIM.format(source="SELECT :update_id, :user_id, :now FROM line")
     )
 

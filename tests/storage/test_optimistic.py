@@ -73,7 +73,7 @@ async def test_a_log_is_one_read_and_one_write_and_all_of_it_lands(pg_db):
         user = await uow.users.get(1)
         assert coverage.from_bytes(khatm.coverage).bit_count() == 7  # the coverage went with the reading
         assert claim.outcome == '[{"text": "ok"}]'
-        assert user.version == 1
+        assert user.version == 2  # its own check-and-bump, and the claim's trigger
 
 
 async def test_an_update_of_the_person_committed_in_between_sends_the_log_to_the_lock(pg_db):
@@ -147,14 +147,23 @@ async def test_what_the_path_cannot_carry_gives_way(pg_db, case):
     assert await _counts(pg_db) == before
 
 
-async def test_the_lock_path_bumps_the_version_once_the_lock_is_ours(pg_db):
+async def test_every_claimed_update_bumps_the_version_whatever_code_claims_it(pg_db):
+    """The lock path's claim, and a bare INSERT as the previous release makes during a rolling deploy
+    (it knows nothing of `version`): the trigger of migration 0012 bumps the person's row for both. A
+    redelivery (the claim exists) writes nothing and bumps nothing."""
     await _setup(pg_db)
     for update_id in (16, 17):
         async with pg_db.unit_of_work() as uow:
             await uow.updates.claim(update_id, 1, [1, -100], T0)
             await uow.updates.record(update_id, "[]")
     async with pg_db.unit_of_work() as uow:
-        assert (await uow.users.get(1)).version == 2
+        await uow.updates.claim(17, 1, [1], T0)  # redelivered
+    async with pg_db.unit_of_work() as uow:
+        await uow.session.execute(
+            text("INSERT INTO handled_updates (update_id, user_id, handled_at) VALUES (18, 1, now())")
+        )
+    async with pg_db.unit_of_work() as uow:
+        assert (await uow.users.get(1)).version == 3
 
 
 async def test_sqlite_has_no_optimistic_path(sqlite_db):
