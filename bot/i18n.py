@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from gettext import c2py
 from importlib.resources import files
 
@@ -196,6 +196,28 @@ def plural_rule(lang: str) -> Callable[[int], int]:
 # --- the translator --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _decimal(lang: str, value: float, digits: int) -> str:
+    """A number as `Translator.num` writes it, formatted by Babel once per (language, value, digits): the
+    same few thousand counts and percents come back in every reply and every nudge."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    numbering = _NUMBERING.get(lang, "latn")
+    text = format_decimal(value, format=pattern, locale=lang, numbering_system=numbering)
+    table = _DIGITS.get(numbering)
+    return (text.translate(table) if table else text).translate(_BIDI_MARKS)
+
+
+@cache
+def _percent_affixes(lang: str) -> tuple[str, str]:
+    """What CLDR puts before and after a percent's number in `lang`, the sign in its own digits' system
+    (Arabic puts ٪ after the number)."""
+    numbering = _NUMBERING.get(lang, "latn")
+    locale = Locale.parse(lang)
+    sign = locale.number_symbols[numbering]["percentSign"].translate(_BIDI_MARKS)
+    before, _, after = re.sub(r"[#0,.]+", "\0", locale.percent_formats[None].pattern).partition("\0")
+    return before.replace("%", sign), after.replace("%", sign)
+
+
 class Translator:
     """Texts and number/date formatting in one language."""
 
@@ -231,11 +253,7 @@ class Translator:
 
     def num(self, value: float, digits: int = 0) -> Num:
         """`value` in this language's digits and separators (6236 -> "6,236" / "٦٬٢٣٦")."""
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        text = format_decimal(
-            value, format=pattern, locale=self.lang, numbering_system=_NUMBERING.get(self.lang, "latn")
-        )
-        return Num(self.digits(text).translate(_BIDI_MARKS), value)
+        return Num(_decimal(self.lang, value, digits), value)
 
     def percent(self, value: float, digits: int | None = None) -> str:
         """`value` in percent (3.14 -> "3.1%", "٣٫١٪"); never shows 100% until it is 100%.
@@ -247,13 +265,8 @@ class Translator:
             # A single ayah is 0.016%: show it as 0.02% rather than a discouraging 0.0%.
             digits = 2 if 0 < value < 0.1 else 1
             value = min(value, 99.9)
-        numbering = _NUMBERING.get(self.lang, "latn")
-        locale = Locale.parse(self.lang)
-        pattern = locale.percent_formats[None].pattern
-        sign = locale.number_symbols[numbering]["percentSign"].translate(_BIDI_MARKS)
-        before, _, after = re.sub(r"[#0,.]+", "\0", pattern).partition("\0")
-        number = self.num(value, digits)
-        return f"{before.replace('%', sign)}{number}{after.replace('%', sign)}".strip()
+        before, after = _percent_affixes(self.lang)
+        return f"{before}{self.num(value, digits)}{after}".strip()
 
     def time(self, value: time | datetime) -> str:
         """A clock time on the 24-hour clock ("21:00", "٢١:٠٠")."""
