@@ -7,7 +7,20 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, inspect, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    column,
+    delete,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +30,8 @@ from sqlalchemy.sql.elements import TextClause
 
 from storage import optimistic
 from storage.models import (
+    LONG_READING,
+    VERY_LONG_READING,
     Base,
     Circle,
     CircleMember,
@@ -263,6 +278,67 @@ def _insert_readings(n: int, with_coverage: bool = False) -> TextClause:
     return text(sql).bindparams(*binds).columns(table.c.id, table.c.part)
 
 
+@dataclass(frozen=True)
+class Window:
+    """What `ReadingRepo.windows` found for one khatm."""
+
+    ranges: list[tuple[int, int]]  # the distinct ranges of its readings dated in the window
+    # (start, furthest end) of its readings dated before the window: every one that overlaps `ranges`
+    # (and perhaps a few near them that do not: intersect with `ranges` before counting).
+    before: list[tuple[int, int]]
+    first_day: date | None  # the user's earliest reading date, in any khatm
+
+
+def _reaching(level: str, start_from: str) -> str:
+    """Readings of khatm w.k dated before w.f that may overlap w.a..w.b, grouped by start: those whose
+    length `level` allows, starting no earlier than `start_from` (the index on that level bounds it).
+    CROSS JOIN: SQLite keeps w as the outer loop (Postgres chooses so by itself, w being small)."""
+    return (
+        "SELECT 1, r.khatm_id, r.start_index, max(r.end_index), NULL FROM w CROSS JOIN readings r"
+        f" WHERE r.khatm_id = w.k AND {level} r.start_index BETWEEN {start_from} AND w.b"
+        " AND r.end_index >= w.a AND r.local_date < w.f GROUP BY r.khatm_id, r.start_index"
+    )
+
+
+@cache
+def _windows_sql(n: int) -> TextClause:
+    """`ReadingRepo.windows` for n khatms, as text built once per n (a cached compiled form).
+
+    A reading that reaches ayah a starts at most 15 before it (`ix_readings_khatm_id_start_index`), or is
+    long (≥ 17 ayahs) and starts at most 255 before it, or is very long (≥ 257 ayahs): the two long kinds
+    have partial indexes of their own, whose predicates the query repeats word for word so that both
+    planners use them. Each range scan is bounded by how often those ayahs were read, not by history.
+    The window's readings are selected with the probe's own parameters (not joined to a VALUES list) so
+    that the planner's estimate of them is real and it loops over them.
+    """
+    long, very_long = LONG_READING - 1, VERY_LONG_READING - 1
+    window = " UNION ALL ".join(
+        f"SELECT DISTINCT khatm_id AS k, CAST(:f{i} AS DATE) AS f, start_index AS a, end_index AS b"
+        f" FROM readings WHERE user_id = :u{i} AND local_date >= :f{i} AND local_date <= :l{i}"
+        f" AND khatm_id = :k{i}"
+        for i in range(n)
+    )
+    first_days = " UNION ALL ".join(
+        f"SELECT 2, :k{i}, NULL, NULL, (SELECT min(local_date) FROM readings WHERE user_id = :u{i})"
+        for i in range(n)
+    )
+    sql = (
+        f"WITH w AS ({window})"
+        " SELECT 0, w.k, w.a, w.b, CAST(NULL AS DATE) FROM w"
+        f" UNION ALL {_reaching('', f'w.a - {long - 1}')}"
+        f" UNION ALL {_reaching(f'r.end_index - r.start_index >= {long} AND', f'w.a - {very_long - 1}')}"
+        f" UNION ALL {_reaching(f'r.end_index - r.start_index >= {very_long} AND', '1')}"
+        f" UNION ALL {first_days}"
+    )
+    c = Reading.__table__.c
+    binds = []
+    for i in range(n):
+        binds += [bindparam(f"u{i}", type_=c.user_id.type), bindparam(f"k{i}", type_=c.khatm_id.type)]
+        binds += [bindparam(f"f{i}", type_=c.local_date.type), bindparam(f"l{i}", type_=c.local_date.type)]
+    columns = (column("kind", Integer), c.khatm_id, c.start_index, c.end_index, c.local_date)
+    return text(sql).bindparams(*binds).columns(*columns)
+
+
 class ReadingRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -408,6 +484,21 @@ class ReadingRepo:
             .order_by(Reading.local_date, Reading.id)
         )
         return list((await self.s.execute(stmt)).scalars())
+
+    async def windows(self, probes: list[tuple[int, int, date, date]]) -> dict[int, Window]:
+        """For each (user, khatm, first, last): the khatm's readings dated first..last, the ones dated
+        before `first` that reach into them, and the user's first reading day — one statement, whose
+        cost follows the readings of those days and how often their ayahs were read, not the history.
+        (Coverage that was new in the window is the window's ranges less the `before` ones.)"""
+        if not probes:
+            return {}
+        params: dict[str, Any] = {}
+        for i, (user_id, khatm_id, first, last) in enumerate(probes):
+            params |= {f"u{i}": user_id, f"k{i}": khatm_id, f"f{i}": first, f"l{i}": last}
+        found: dict[int, tuple[list, list, list]] = {k: ([], [], []) for _, k, _, _ in probes}
+        for kind, khatm_id, start, end, day in await self.s.execute(_windows_sql(len(probes)), params):
+            found[khatm_id][kind].append(day if kind == 2 else (start, end))
+        return {k: Window(w, b, next((d for d in f if d), None)) for k, (w, b, f) in found.items()}
 
     async def days_read(self, user_id: int) -> set[date]:
         stmt = select(Reading.local_date).where(Reading.user_id == user_id).distinct()
