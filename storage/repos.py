@@ -210,8 +210,8 @@ class KhatmRepo:
         await self.s.flush()
 
     async def open_for(self, user_id: int) -> Khatm | None:
-        known = self.s.info.get(_OPEN_KHATMS, {}).get(user_id)
-        if known is not None and known.completed_at is None and not inspect(known).was_deleted:
+        known = self._known_open(user_id)
+        if known is not None:
             return known  # loaded with the user in this unit of work, still open: no query
         stmt = select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_(None))
         return (await self.s.execute(stmt)).scalar_one_or_none()
@@ -225,8 +225,19 @@ class KhatmRepo:
         return khatm
 
     async def open_for_many(self, user_ids: list[int]) -> dict[int, Khatm]:
+        known = {u: self._known_open(u) for u in user_ids}
+        if all(k is not None for k in known.values()):  # loaded in this unit of work: no query
+            return known  # type: ignore[return-value]
         stmt = select(Khatm).where(Khatm.user_id.in_(user_ids), Khatm.completed_at.is_(None))
         return {k.user_id: k for k in (await self.s.execute(stmt)).scalars()}
+
+    def _known_open(self, user_id: int) -> Khatm | None:
+        """The user's open khatm if this unit of work loaded it (with the user, or opened it) and it is
+        still open — what `open_for` answers without a query."""
+        known = self.s.info.get(_OPEN_KHATMS, {}).get(user_id)
+        if known is not None and known.completed_at is None and not inspect(known).was_deleted:
+            return known
+        return None
 
     async def completed_for_many(self, user_ids: list[int]) -> dict[int, list[datetime]]:
         stmt = select(Khatm.user_id, Khatm.completed_at).where(
@@ -445,6 +456,17 @@ class ReadingRepo:
             Reading.id,
         ).where(Reading.khatm_id.in_(khatm_ids))
         return list((await self.s.execute(stmt)).all())
+
+    async def latest_end(self, user_id: int) -> tuple[int, int] | None:
+        """(khatm, end index) of the user's latest reading: one index probe, two columns (not the row)."""
+        stmt = (
+            select(Reading.khatm_id, Reading.end_index)
+            .where(Reading.user_id == user_id)
+            .order_by(Reading.recorded_at.desc(), Reading.id.desc())
+            .limit(1)
+        )
+        row = (await self.s.execute(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
 
     async def latest_ends(self, user_ids: list[int]) -> dict[int, tuple[int, int]]:
         """{user: (khatm, end index)} of each user's latest reading: one index probe per user

@@ -115,8 +115,8 @@ async def _open_khatm_coverage(
     """The open khatm, its merged coverage, and where the user's latest reading in it ended."""
     khatm = await open_khatm(uow, user.id, now)
     merged = await khatm_coverage(uow, khatm.id)
-    latest = await uow.readings.recent(user.id, limit=1)
-    last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
+    latest = await uow.readings.latest_end(user.id)
+    last_end = latest[1] if latest and latest[0] == khatm.id else None
     return khatm, merged, last_end
 
 
