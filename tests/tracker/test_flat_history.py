@@ -23,7 +23,7 @@ from tracker import coverage, goals
 from tracker.progress import PACE_DAYS, new_ayahs_by_day, pace, recent_pace
 
 T = date(2026, 3, 20)
-USERS = 30
+USERS = 60
 # Lengths in ayahs, around the two partial indexes' thresholds and the 15-ayah reach of short readings.
 LENGTHS = [1, 1, 2, 3, 7, 15, 16, 16, 17, 17, 18, 30, 100, 255, 256, 256, 257, 257, 258, 600, 1500, 4000]
 assert {LONG_READING, VERY_LONG_READING} <= set(LENGTHS)
