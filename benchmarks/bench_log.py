@@ -3,6 +3,7 @@
 Run from the repository root (needs the local Postgres the tests use; TEST_DATABASE_URL to change it):
 
     .venv/bin/python benchmarks/bench_log.py           # --logs 300 --rounds 5 --history 10,1000,100000
+    .venv/bin/python benchmarks/bench_log.py --only progress   # only /progress against history
 
 What runs, in one process, on one throw-away database (dropped at the end):
 
@@ -164,76 +165,88 @@ async def bench(args: argparse.Namespace) -> None:
             await _drive(real, factory, users, len(users))  # open everyone's khatm, warm caches
             await _drive(bare, factory, users, 50)
 
-            # ---- A/B, alternating
-            print(f"A/B, {args.logs} logs per side per round, one update at a time ({args.rounds} rounds):")
-            ratios: list[float] = []
-            cpu_ratios: list[float] = []
-            for r in range(args.rounds):
-                fake.calls.clear()
-                cpu0 = time.process_time()
-                a = args.logs / await _drive(real, factory, users, args.logs)
-                cpu1 = time.process_time()
-                b = args.logs / await _drive(bare, factory, users, args.logs)
-                cpu2 = time.process_time()
-                ratios.append(a / b)
-                cpu_a, cpu_b = ((cpu1 - cpu0) / args.logs * 1000, (cpu2 - cpu1) / args.logs * 1000)
-                cpu_ratios.append(cpu_b / cpu_a)
-                print(
-                    f"  round {r + 1}: log path {a:,.0f}/s ({cpu_a:.2f} ms CPU each)   "
-                    f"bare PTB {b:,.0f}/s ({cpu_b:.2f} ms CPU)   ratio {a / b:.2f} (CPU {cpu_b / cpu_a:.2f})"
-                )
-            print(
-                f"  median ratio log path / bare PTB: {statistics.median(ratios):.2f} by wall clock, "
-                f"{statistics.median(cpu_ratios):.2f} by this process's CPU  (goal >= 0.40)"
-            )
-
-            # ---- concurrent: 10 users at once (as Telegram's 10 webhook connections), each in order
-            print(f"A/B, {args.logs} logs per side, 10 users at once:")
-            for r in range(min(3, args.rounds)):
-                fake.calls.clear()
-                a = args.logs / await _drive_concurrently(real, factory, users[:10], args.logs)
-                b = args.logs / await _drive_concurrently(bare, factory, users[:10], args.logs)
-                print(f"  round {r + 1}: log path {a:,.0f}/s   bare PTB {b:,.0f}/s   ratio {a / b:.2f}")
-
-            # ---- statements and round trips of one log
-            with counting(db.engine, keep_sql=True) as n:  # a log that adds to the khatm's coverage
-                await _drive(real, factory, users[:1], 1, "read al-mulk")
-            print(f"one log: {n.statements} statements, {n.round_trips} round trips, {n.pings} pre-pings")
-            for sql in n.sql:
-                print("    " + " ".join(sql.split())[:110])
-
-            # ---- cost against history
-            sizes = [int(s) for s in args.history.split(",")]
-            hist_users = []
-            for k, size in enumerate(sizes):
-                uid = FIRST_USER + 900_000 + k
-                await _seed_users(db, [uid], now)
-                await _drive(real, factory, [uid], 1)  # opens the khatm
-                async with db.unit_of_work() as uow:
-                    khatm = await uow.khatms.open_for(uid)
-                await _seed_history(url, uid, khatm.id, size)
-                hist_users.append(uid)
-            per = max(20, args.logs // 5)
-            times: dict[tuple[str, int], list[float]] = {}
-            for _ in range(args.rounds):
-                for size, uid in zip(sizes, hist_users, strict=True):
-                    fake.calls.clear()
-                    for kind, text in (("log", TEXT), ("/progress", "/progress")):
-                        took = await _drive(real, factory, [uid], per, text)
-                        times.setdefault((kind, size), []).append(took / per * 1000)
-            print(f"cost against readings in the open khatm (median ms over {args.rounds} rounds of {per}):")
-            for kind in ("log", "/progress"):
-                base = statistics.median(times[(kind, sizes[0])])
-                cells = []
-                for size in sizes:
-                    ms = statistics.median(times[(kind, size)])
-                    cells.append(f"{size:,}: {ms:.2f} ms (x{ms / base:.2f})")
-                print(f"  {kind:9} " + "   ".join(cells))
+            if args.only is None:
+                await _log_path(args, real, bare, fake, factory, users, db)
+            await _history(args, real, fake, factory, db, url, now)
         print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus")
     finally:
         await db.dispose()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def _log_path(args, real, bare, fake, factory, users, db) -> None:
+    """The log path against bare PTB (A/B), then 10 users at once, then one log's statements."""
+    # ---- A/B, alternating
+    print(f"A/B, {args.logs} logs per side per round, one update at a time ({args.rounds} rounds):")
+    ratios: list[float] = []
+    cpu_ratios: list[float] = []
+    for r in range(args.rounds):
+        fake.calls.clear()
+        cpu0 = time.process_time()
+        a = args.logs / await _drive(real, factory, users, args.logs)
+        cpu1 = time.process_time()
+        b = args.logs / await _drive(bare, factory, users, args.logs)
+        cpu2 = time.process_time()
+        ratios.append(a / b)
+        cpu_a, cpu_b = ((cpu1 - cpu0) / args.logs * 1000, (cpu2 - cpu1) / args.logs * 1000)
+        cpu_ratios.append(cpu_b / cpu_a)
+        print(
+            f"  round {r + 1}: log path {a:,.0f}/s ({cpu_a:.2f} ms CPU each)   "
+            f"bare PTB {b:,.0f}/s ({cpu_b:.2f} ms CPU)   ratio {a / b:.2f} (CPU {cpu_b / cpu_a:.2f})"
+        )
+    print(
+        f"  median ratio log path / bare PTB: {statistics.median(ratios):.2f} by wall clock, "
+        f"{statistics.median(cpu_ratios):.2f} by this process's CPU  (goal >= 0.40)"
+    )
+
+    # ---- concurrent: 10 users at once (as Telegram's 10 webhook connections), each in order
+    print(f"A/B, {args.logs} logs per side, 10 users at once:")
+    for r in range(min(3, args.rounds)):
+        fake.calls.clear()
+        a = args.logs / await _drive_concurrently(real, factory, users[:10], args.logs)
+        b = args.logs / await _drive_concurrently(bare, factory, users[:10], args.logs)
+        print(f"  round {r + 1}: log path {a:,.0f}/s   bare PTB {b:,.0f}/s   ratio {a / b:.2f}")
+
+    # ---- statements and round trips of one log
+    with counting(db.engine, keep_sql=True) as n:  # a log that adds to the khatm's coverage
+        await _drive(real, factory, users[:1], 1, "read al-mulk")
+    print(f"one log: {n.statements} statements, {n.round_trips} round trips, {n.pings} pre-pings")
+    for sql in n.sql:
+        print("    " + " ".join(sql.split())[:110])
+
+
+async def _history(args, real, fake, factory, db, url, now) -> None:
+    """A log and /progress (or only /progress) for users with 10, 1,000, 100,000 readings."""
+    # ---- cost against history
+    sizes = [int(s) for s in args.history.split(",")]
+    hist_users = []
+    for k, size in enumerate(sizes):
+        uid = FIRST_USER + 900_000 + k
+        await _seed_users(db, [uid], now)
+        await _drive(real, factory, [uid], 1)  # opens the khatm
+        async with db.unit_of_work() as uow:
+            khatm = await uow.khatms.open_for(uid)
+        await _seed_history(url, uid, khatm.id, size)
+        hist_users.append(uid)
+    per = max(20, args.logs // 5)
+    kinds = [("log", TEXT), ("/progress", "/progress")]
+    kinds = [k for k in kinds if args.only is None or k[0].lstrip("/") == args.only]
+    times: dict[tuple[str, int], list[float]] = {}
+    for _ in range(args.rounds):
+        for size, uid in zip(sizes, hist_users, strict=True):
+            fake.calls.clear()
+            for kind, text in kinds:
+                took = await _drive(real, factory, [uid], per, text)
+                times.setdefault((kind, size), []).append(took / per * 1000)
+    print(f"cost against readings in the open khatm (median ms over {args.rounds} rounds of {per}):")
+    for kind, _ in kinds:
+        base = statistics.median(times[(kind, sizes[0])])
+        cells = []
+        for size in sizes:
+            ms = statistics.median(times[(kind, size)])
+            cells.append(f"{size:,}: {ms:.2f} ms (x{ms / base:.2f})")
+        print(f"  {kind:9} " + "   ".join(cells))
 
 
 def main() -> None:
@@ -244,6 +257,9 @@ def main() -> None:
     parser.add_argument("--logs", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--history", default="10,1000,100000")
+    parser.add_argument(
+        "--only", choices=["progress", "log"], help="only the cost against history, of this one"
+    )
     asyncio.run(bench(parser.parse_args()))
 
 

@@ -48,6 +48,12 @@ TOTAL_AYAHS = 6236  # the canonical ayah index runs 1..6236 (quran.TOTAL_AYAHS; 
 
 COVERAGE_BYTES = (TOTAL_AYAHS + 7) // 8  # a khatm's coverage bitmap
 
+# Readings of at least this many ayahs have a partial index each (long ones are few): a reading that
+# reaches ayah `a` starts at most 15 ayahs before it, or is long and starts at most 255 before, or is
+# very long (storage.repos.ReadingRepo.windows).
+LONG_READING = 17
+VERY_LONG_READING = 257
+
 # A surrogate key: BIGINT on Postgres, but SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer, "sqlite")
 
@@ -137,6 +143,18 @@ class Reading(Base):
         Index("ix_readings_user_id_local_date", "user_id", "local_date"),
         Index("ix_readings_user_id_recorded_at", "user_id", "recorded_at"),
         Index("ix_readings_khatm_id_start_index", "khatm_id", "start_index"),
+        # Long readings only, by start: with them "which earlier readings reach into these ayahs" is a
+        # bounded range scan (storage.repos.ReadingRepo.windows), not a scan of the khatm (migration 0013).
+        *(
+            Index(
+                f"ix_readings_long_{length}",
+                "khatm_id",
+                "start_index",
+                postgresql_where=text(f"end_index - start_index >= {length - 1}"),
+                sqlite_where=text(f"end_index - start_index >= {length - 1}"),
+            )
+            for length in (LONG_READING, VERY_LONG_READING)
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -7,7 +7,20 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, inspect, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    column,
+    delete,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +30,8 @@ from sqlalchemy.sql.elements import TextClause
 
 from storage import optimistic
 from storage.models import (
+    LONG_READING,
+    VERY_LONG_READING,
     Base,
     Circle,
     CircleMember,
@@ -195,8 +210,8 @@ class KhatmRepo:
         await self.s.flush()
 
     async def open_for(self, user_id: int) -> Khatm | None:
-        known = self.s.info.get(_OPEN_KHATMS, {}).get(user_id)
-        if known is not None and known.completed_at is None and not inspect(known).was_deleted:
+        known = self._known_open(user_id)
+        if known is not None:
             return known  # loaded with the user in this unit of work, still open: no query
         stmt = select(Khatm).where(Khatm.user_id == user_id, Khatm.completed_at.is_(None))
         return (await self.s.execute(stmt)).scalar_one_or_none()
@@ -210,8 +225,19 @@ class KhatmRepo:
         return khatm
 
     async def open_for_many(self, user_ids: list[int]) -> dict[int, Khatm]:
+        known = {u: self._known_open(u) for u in user_ids}
+        if all(k is not None for k in known.values()):  # loaded in this unit of work: no query
+            return known  # type: ignore[return-value]
         stmt = select(Khatm).where(Khatm.user_id.in_(user_ids), Khatm.completed_at.is_(None))
         return {k.user_id: k for k in (await self.s.execute(stmt)).scalars()}
+
+    def _known_open(self, user_id: int) -> Khatm | None:
+        """The user's open khatm if this unit of work loaded it (with the user, or opened it) and it is
+        still open — what `open_for` answers without a query."""
+        known = self.s.info.get(_OPEN_KHATMS, {}).get(user_id)
+        if known is not None and known.completed_at is None and not inspect(known).was_deleted:
+            return known
+        return None
 
     async def completed_for_many(self, user_ids: list[int]) -> dict[int, list[datetime]]:
         stmt = select(Khatm.user_id, Khatm.completed_at).where(
@@ -261,6 +287,85 @@ def _insert_readings(n: int, with_coverage: bool = False) -> TextClause:
         )
         binds += [bindparam("coverage", type_=Khatm.__table__.c.coverage.type), bindparam("khatm")]
     return text(sql).bindparams(*binds).columns(table.c.id, table.c.part)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What `ReadingRepo.windows` found for one khatm."""
+
+    ranges: list[tuple[int, int]]  # the distinct ranges of its readings dated in the window
+    # (start, furthest end) of its readings dated before the window: every one that overlaps `ranges`
+    # (and perhaps a few near them that do not: intersect with `ranges` before counting).
+    before: list[tuple[int, int]]
+    first_day: date | None  # the user's earliest reading date, in any khatm
+
+
+def _reaching(level: str, start_from: str, lateral: bool) -> str:
+    """Readings of khatm w.k dated before w.f that may overlap w.a..w.b, grouped by start: those whose
+    length `level` allows, starting no earlier than `start_from` (the index on that level bounds it).
+
+    One index range scan per window range, whatever the planner estimates: on Postgres a LATERAL
+    subquery (a generic plan, after five executions of the prepared statement, estimates hundreds of
+    window ranges and would merge-join over the whole index: 40 ms at 100,000 readings); SQLite always
+    loops, and CROSS JOIN keeps w outside."""
+    reach = (
+        f"r.khatm_id = w.k AND {level} r.start_index BETWEEN {start_from} AND w.b"
+        " AND r.end_index >= w.a AND r.local_date < w.f"
+    )
+    if lateral:
+        return (
+            "SELECT 1, w.k, x.s, x.e, NULL FROM w CROSS JOIN LATERAL (SELECT r.start_index AS s,"
+            f" max(r.end_index) AS e FROM readings r WHERE {reach} GROUP BY r.start_index) x"
+        )
+    return (
+        "SELECT 1, r.khatm_id, r.start_index, max(r.end_index), NULL FROM w CROSS JOIN readings r"
+        f" WHERE {reach} GROUP BY r.khatm_id, r.start_index"
+    )
+
+
+# Probes per `ReadingRepo.windows` statement: a UNION of n window selects plans in more than n times the
+# time (0.5 ms for 1, 7 ms for 64, 29 ms for 128, 346 ms for 512): a tick's 500 in chunks.
+WINDOWS_CHUNK = 64
+
+
+@cache
+def _windows_sql(n: int, lateral: bool) -> TextClause:
+    """`ReadingRepo.windows` for n khatms, as text built once per n (a cached compiled form).
+
+    A reading that reaches ayah a starts at most 15 before it (`ix_readings_khatm_id_start_index`), or is
+    long (≥ 17 ayahs) and starts at most 255 before it, or is very long (≥ 257 ayahs): the two long kinds
+    have partial indexes of their own, whose predicates the query repeats word for word so that both
+    planners use them. Each range scan is bounded by how often those ayahs were read, not by history.
+    The window's readings are selected with the probe's own parameters (not joined to a VALUES list) so
+    that the planner's estimate of them is real and it loops over them.
+    """
+    long, very_long = LONG_READING - 1, VERY_LONG_READING - 1
+    length = "r.end_index - r.start_index"  # as the partial indexes' predicates have it, word for word
+    window = " UNION ALL ".join(
+        f"SELECT DISTINCT khatm_id AS k, :f{i} AS f, start_index AS a, end_index AS b"
+        f" FROM readings WHERE user_id = :u{i} AND local_date >= :f{i} AND local_date <= :l{i}"
+        f" AND khatm_id = :k{i}"
+        for i in range(n)
+    )
+    first_days = " UNION ALL ".join(
+        f"SELECT 2, :k{i}, NULL, NULL, (SELECT min(local_date) FROM readings WHERE user_id = :u{i})"
+        for i in range(n)
+    )
+    sql = (
+        f"WITH w AS ({window})"
+        " SELECT 0, w.k, w.a, w.b, CAST(NULL AS DATE) FROM w"
+        f" UNION ALL {_reaching('', f'w.a - {long - 1}', lateral)}"
+        f" UNION ALL {_reaching(f'{length} >= {long} AND', f'w.a - {very_long - 1}', lateral)}"
+        f" UNION ALL {_reaching(f'{length} >= {very_long} AND', '1', lateral)}"
+        f" UNION ALL {first_days}"
+    )
+    c = Reading.__table__.c
+    binds = []
+    for i in range(n):
+        binds += [bindparam(f"u{i}", type_=c.user_id.type), bindparam(f"k{i}", type_=c.khatm_id.type)]
+        binds += [bindparam(f"f{i}", type_=c.local_date.type), bindparam(f"l{i}", type_=c.local_date.type)]
+    columns = (column("kind", Integer), c.khatm_id, c.start_index, c.end_index, c.local_date)
+    return text(sql).bindparams(*binds).columns(*columns)
 
 
 class ReadingRepo:
@@ -357,6 +462,17 @@ class ReadingRepo:
         ).where(Reading.khatm_id.in_(khatm_ids))
         return list((await self.s.execute(stmt)).all())
 
+    async def latest_end(self, user_id: int) -> tuple[int, int] | None:
+        """(khatm, end index) of the user's latest reading: one index probe, two columns (not the row)."""
+        stmt = (
+            select(Reading.khatm_id, Reading.end_index)
+            .where(Reading.user_id == user_id)
+            .order_by(Reading.recorded_at.desc(), Reading.id.desc())
+            .limit(1)
+        )
+        row = (await self.s.execute(stmt)).one_or_none()
+        return (row[0], row[1]) if row else None
+
     async def latest_ends(self, user_ids: list[int]) -> dict[int, tuple[int, int]]:
         """{user: (khatm, end index)} of each user's latest reading: one index probe per user
         (`ix_readings_user_id_recorded_at`), however long their history."""
@@ -408,6 +524,31 @@ class ReadingRepo:
             .order_by(Reading.local_date, Reading.id)
         )
         return list((await self.s.execute(stmt)).scalars())
+
+    async def windows(self, probes: list[tuple[int, int, date, date]]) -> dict[int, Window]:
+        """For each (user, khatm, first, last): the khatm's readings dated first..last, the ones dated
+        before `first` that reach into them, and the user's first reading day — one statement per
+        WINDOWS_CHUNK probes, whose cost follows the readings of those days and how often their ayahs
+        were read, not the history. (New in the window: its ranges less the `before` ones.)"""
+        found: dict[int, Window] = {}
+        for i in range(0, len(probes), WINDOWS_CHUNK):
+            found |= await self._windows(probes[i : i + WINDOWS_CHUNK])
+        return found
+
+    async def _windows(self, probes: list[tuple[int, int, date, date]]) -> dict[int, Window]:
+        # Padded to a power of two with probes of no khatm (ids start at 1): a handful of statement texts
+        # for the tick's batches of any size, not one per size.
+        size = 1 << (len(probes) - 1).bit_length()
+        padded = [*probes, *[(0, 0, date.max, date.max)] * (size - len(probes))]
+        params: dict[str, Any] = {}
+        for i, (user_id, khatm_id, first, last) in enumerate(padded):
+            params.update({f"u{i}": user_id, f"k{i}": khatm_id, f"f{i}": first, f"l{i}": last})
+        found: dict[int, tuple[list, list, list]] = {k: ([], [], []) for _, k, _, _ in padded}
+        lateral = self.s.bind.dialect.name == "postgresql"
+        for kind, khatm_id, start, end, day in await self.s.execute(_windows_sql(size, lateral), params):
+            found[khatm_id][kind].append(day if kind == 2 else (start, end))
+        found.pop(0, None)
+        return {k: Window(w, b, next((d for d in f if d), None)) for k, (w, b, f) in found.items()}
 
     async def days_read(self, user_id: int) -> set[date]:
         stmt = select(Reading.local_date).where(Reading.user_id == user_id).distinct()

@@ -30,7 +30,7 @@ from storage import UnitOfWork
 from storage.models import Goal, User
 from tracker import arguments, coverage, hijri, reminders
 from tracker.clock import local_date
-from tracker.progress import continue_point
+from tracker.progress import continue_point, new_in
 from tracker.text import is_off_word
 
 UNITS = ("ayahs", "pages", "juz", "minutes")  # minutes: time read (tracker.minutes), Quran.com's unit
@@ -281,27 +281,30 @@ async def today_for_many(uow: UnitOfWork, users: list[User], now: datetime) -> d
     minutes_today = await uow.minutes.on_days(minute_users) if minute_users else {}
     with_goal = [u for u in users if u.id in main]
     khatms = await uow.khatms.open_for_many([u.id for u in with_goal]) if with_goal else {}
-    # Coverage comes from the khatm row and the continue point from each user's latest reading; only a
-    # khatm_by deadline still needs the khatm's rows (what was covered before today).
+    # Coverage comes from the khatm row and the continue point from each user's latest reading; a
+    # khatm_by deadline needs what was covered before today: the coverage less what readings dated today
+    # or later added (the same bounded query as the pace, from today on), never the khatm's history.
     last_ends = await uow.readings.latest_ends([u.id for u in with_goal]) if with_goal else {}
-    rows_by_khatm: dict[int, list] = defaultdict(list)
-    by_date = [k.id for uid, k in khatms.items() if main[uid].kind == "khatm_by"]
-    for row in await uow.readings.of_khatms(by_date):
-        rows_by_khatm[row.khatm_id].append(row)
+    by_date = [
+        (uid, k.id, todays[uid], date.max) for uid, k in khatms.items() if main[uid].kind == "khatm_by"
+    ]
+    since_today = await uow.readings.windows(by_date)
     deadline_users = [u.id for u in with_goal if main[u.id].kind == "khatm_by"]
     completed = await uow.khatms.completed_for_many(deadline_users) if deadline_users else {}
     result = {}
     for user in users:
         khatm = khatms.get(user.id)
+        mask = coverage.from_bytes(khatm.coverage) if khatm else 0
+        since = since_today.get(khatm.id) if khatm else None
         result[user.id] = _today(
             user,
             todays[user.id],
             main.get(user.id),
             habit_goals[user.id],
             todays_ranges[user.id],
-            rows_by_khatm[khatm.id] if khatm else [],
+            mask.bit_count() - new_in(since) if since else 0,
             completed.get(user.id, []),
-            coverage.intervals_of(coverage.from_bytes(khatm.coverage)) if khatm else [],
+            coverage.intervals_of(mask),
             _last_end(last_ends.get(user.id), khatm),
             minutes_today.get(user.id, 0),
         )
@@ -319,13 +322,15 @@ def _today(
     goal: Goal | None,
     habit_goals: list[Goal],
     todays: list[tuple[int, int]],
-    khatm_rows: list,
+    covered_before_today: int,
     completed: list[datetime],
     merged_now: list[coverage.Interval],
     last_end: int | None,
     minutes_today: int = 0,
 ) -> Today:
-    """The rule itself, on loaded data: target, done, what is left and the portion to read next."""
+    """The rule itself, on loaded data: target, done, what is left and the portion to read next.
+    `covered_before_today`: ayahs of the open khatm covered by its readings dated before today (khatm_by
+    only; `covered_before` says it of a khatm's readings)."""
     covered_today = coverage.merge(todays)
     habits = [
         Habit(
@@ -343,13 +348,10 @@ def _today(
     start = continue_point(merged_now, last_end) or Ayah(1, 1)
     if goal.kind == "khatm_by":
         achieved = any(local_date(at, user.timezone) >= goal.started_on for at in completed)
-        before_today = coverage.merge(
-            (r.start_index, r.end_index) for r in khatm_rows if r.local_date < today
-        )
-        remaining = TOTAL_AYAHS - coverage.covered_count(before_today)
+        remaining = TOTAL_AYAHS - covered_before_today
         days_left = (goal.target_date - today).days + 1
         target = float(remaining if days_left <= 0 else math.ceil(remaining / days_left))
-        done = float(coverage.covered_count(merged_now) - coverage.covered_count(before_today))
+        done = float(coverage.covered_count(merged_now) - covered_before_today)
         result = Today(today, goal, "ayahs", target, done, days_left, achieved, habits=habits)
     elif goal.kind == "minutes":  # time, not ayahs: no portion to compute, a page from where they are
         result = Today(today, goal, "minutes", float(goal.amount), float(minutes_today), habits=habits)
@@ -364,6 +366,14 @@ def _today(
         portion = unread_part(portion_from(start, result.unit, result.left), merged_now)
         result = replace(result, portion=portion)
     return result
+
+
+def covered_before(khatm_rows: list, day: date) -> int:
+    """Ayahs of a khatm covered by those of its readings (start_index, end_index, local_date) dated
+    before `day`: the rule `_today` is given, computed from the readings themselves."""
+    return coverage.covered_count(
+        coverage.merge((r.start_index, r.end_index) for r in khatm_rows if r.local_date < day)
+    )
 
 
 def unread_part(portion: Span, merged: list[coverage.Interval]) -> Span:

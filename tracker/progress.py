@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from quran import TOTAL_AYAHS, Ayah
 from storage import UnitOfWork
 from storage.models import Khatm, User
+from storage.repos import Window
 from tracker import coverage
 from tracker.clock import local_date
 from tracker.readings import khatm_coverage, open_khatm
@@ -51,17 +52,27 @@ def estimate_finish(remaining: int, pace: float, today: date) -> date | None:
     return today + timedelta(days=math.ceil(remaining / pace))
 
 
+def window_start(today: date) -> date:
+    """The first local day of the pace window (PACE_DAYS days, today included)."""
+    return today - timedelta(days=PACE_DAYS - 1)
+
+
+def per_day(total: float, today: date, first_day: date) -> float:
+    """`total` over the pace window's days, or over the days since `first_day` if that is later."""
+    return total / ((today - max(window_start(today), first_day)).days + 1)
+
+
 def pace(amounts: dict[date, float], today: date, first_day: date | None = None) -> float:
     """An amount a day over the last PACE_DAYS local days — all of them, read or not — or since the
     user's first reading (`first_day`, by default the earliest day in `amounts`) if that is more recent:
     someone who started yesterday has a pace of two days, not of two weeks. One rule for /progress
     (new ayahs) and /stats (pages)."""
-    window_start = today - timedelta(days=PACE_DAYS - 1)
-    window = [d for d in amounts if window_start <= d <= today]
+    start = window_start(today)
+    window = [d for d in amounts if start <= d <= today]
     if not window:
         return 0.0
     first = first_day if first_day is not None else min(amounts)
-    return sum(amounts[d] for d in window) / ((today - max(window_start, first)).days + 1)
+    return per_day(sum(amounts[d] for d in window), today, first)
 
 
 def new_ayahs_by_day(rows: list) -> dict[date, float]:
@@ -76,16 +87,26 @@ def new_ayahs_by_day(rows: list) -> dict[date, float]:
     return added
 
 
+def new_in(window: Window) -> int:
+    """Ayahs that a khatm's readings dated in a window added to it, in reading-date order: what they
+    cover less what its readings dated before the window covered. (In reading-date order the added
+    ayahs of the window's days telescope to |cov(up to its last day)| - |cov(before its first)|, and
+    only the ayahs the window covers can differ: no replay of the khatm is needed.)"""
+    return (coverage.mask_of(window.ranges) & ~coverage.mask_of(window.before)).bit_count()
+
+
 async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
     """New ayahs a day in the open khatm, recent (see `pace`): the pace the finish date is made of, so
-    re-reading a surah does not bring the finish closer."""
+    re-reading a surah does not bring the finish closer. One statement, whatever the history: the
+    window's readings, the earlier ones that reach into them, and the user's first day."""
     khatm = await uow.khatms.open_for(user_id)
     if khatm is None:
         return 0.0
-    days = await uow.readings.days_read(user_id)
-    if not days:
+    start = window_start(today)
+    window = (await uow.readings.windows([(user_id, khatm.id, start, today)]))[khatm.id]
+    if not window.ranges:  # no reading of the khatm dated in the window (later ones do not count)
         return 0.0
-    return pace(new_ayahs_by_day(await uow.readings.of_khatms([khatm.id])), today, first_day=min(days))
+    return per_day(float(new_in(window)), today, window.first_day)
 
 
 async def _open_khatm_coverage(
@@ -94,8 +115,8 @@ async def _open_khatm_coverage(
     """The open khatm, its merged coverage, and where the user's latest reading in it ended."""
     khatm = await open_khatm(uow, user.id, now)
     merged = await khatm_coverage(uow, khatm.id)
-    latest = await uow.readings.recent(user.id, limit=1)
-    last_end = latest[0].end_index if latest and latest[0].khatm_id == khatm.id else None
+    latest = await uow.readings.latest_end(user.id)
+    last_end = latest[1] if latest and latest[0] == khatm.id else None
     return khatm, merged, last_end
 
 

@@ -40,7 +40,11 @@ async def progress_command(ctx: Ctx) -> Reply:
         lines.append(t("progress.no_pace"))
     if p.khatms_completed:
         lines.append(t("progress.completed", count=t.num(p.khatms_completed)))
-    today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
+    has = ctx.uow.users.state(ctx.user.id)  # loaded with the user: None only off the usual path
+    if has is not None and not has.has_goals:  # no goal, no habit: nothing to look up
+        today = goals.Today(p.today, None)
+    else:
+        today = await goals.today_for(ctx.uow, ctx.user, ctx.now)
     lines += today_lines(t, today) if today.goal or today.habits else [t("progress.no_goal")]
     buttons = [[(t("stats.picture_juz"), "pic:juz"), (t("stats.picture_pages"), "pic:page")]]
     days = goals.ramadan_offer(today)

@@ -108,7 +108,8 @@ def test_the_portion_never_includes_an_ayah_already_read(rows, days):
         for i, (start, length, today) in enumerate(rows)
     ]
     todays = [(r.start_index, r.end_index) for r in khatm_rows if r.local_date == TODAY]
-    t = goals._today(user, TODAY, goal, [], todays, khatm_rows, [], *_khatm_state(khatm_rows))
+    before = goals.covered_before(khatm_rows, TODAY)
+    t = goals._today(user, TODAY, goal, [], todays, before, [], *_khatm_state(khatm_rows))
     read = set()
     for r in khatm_rows:
         read |= set(range(r.start_index, r.end_index + 1))
@@ -137,5 +138,6 @@ def test_next_after_two_logs_offers_no_ayah_already_read():
             start_index=c, end_index=d, local_date=TODAY, recorded_at=at + timedelta(hours=1), id=2
         ),
     ]
-    t = goals._today(user, TODAY, goal, [], [(a, b), (c, d)], rows, [], *_khatm_state(rows))
+    before = goals.covered_before(rows, TODAY)
+    t = goals._today(user, TODAY, goal, [], [(a, b), (c, d)], before, [], *_khatm_state(rows))
     assert (t.portion.start, t.portion.end) == (Ayah(2, 11), Ayah(2, 99))
