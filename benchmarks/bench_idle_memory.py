@@ -45,7 +45,15 @@ def serve() -> int:
     setup_logging(settings.log_level, "text", secrets=[settings.token or ""])
     if os.environ.get("BENCH_IMPORTED_FILE"):  # when the imports were done: start-up minus Python's part
         Path(os.environ["BENCH_IMPORTED_FILE"]).write_text(repr(time.time()))
-    return run(settings, request=FakeBotAPI(), host="127.0.0.1")
+    # Telegram knows who started the bot from the updates it delivers; this fake never sees them (they
+    # come over HTTP from the load generator), so the parent names the users that write: "first:count".
+    # Without it every reply is refused (403 "bot can't initiate conversation") and every update blocks
+    # and unblocks its user (docs/failures.md).
+    fake = FakeBotAPI()
+    first, _, count = os.environ.get("BENCH_STARTED_USERS", "0:0").partition(":")
+    for user_id in range(int(first), int(first) + int(count)):
+        fake.start_chat(user_id)
+    return run(settings, request=fake, host="127.0.0.1")
 
 
 def status(pid: int) -> dict[str, int]:
@@ -137,6 +145,7 @@ async def bench(args: argparse.Namespace) -> None:
             "WEBHOOK_URL": f"https://bench.example{WEBHOOK_PATH}",
             "WEBHOOK_SECRET": SECRET,
             "BENCH_IMPORTED_FILE": str(imported_file),
+            "BENCH_STARTED_USERS": f"5000000:{args.updates}",  # the new users who log through the webhook
         }
         t0 = time.perf_counter()
         wall0 = time.time()

@@ -19,7 +19,8 @@ Per round, alternating so both see the same machine:
   `--seconds`: achieved logs/s and p50/p99 latency (send to 200, the time Telegram sees);
 - at max: `--max-updates` logs over at most 10 connections in total (Telegram's
   WEBHOOK_MAX_CONNECTIONS), each sent as soon as one comes back: logs/s and p50/p99.
-At the end it checks that every update was answered 200 and stored exactly once.
+At the end it checks that every update was answered 200 and stored exactly once, and that no reply was
+refused (a 403 marks its user blocked).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class Load:
         return updates / (time.perf_counter() - started), latencies
 
 
-async def start_server(url: str, port: int) -> asyncio.subprocess.Process:
+async def start_server(url: str, port: int, users: int) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "LOG_LEVEL": "WARNING",
@@ -118,6 +119,7 @@ async def start_server(url: str, port: int) -> asyncio.subprocess.Process:
         "PORT": str(port),
         "WEBHOOK_URL": f"https://bench.example{PATH}",
         "WEBHOOK_SECRET": SECRET,
+        "BENCH_STARTED_USERS": f"{FIRST_USER}:{users}",  # they write to the bot: it may answer them
     }
     child = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "benchmarks" / "bench_idle_memory.py"), "--serve", env=env, cwd=ROOT
@@ -182,7 +184,7 @@ async def bench(args: argparse.Namespace) -> int:
         await seed(url, args.users)
         ports = [free_port(), free_port()]
         for port in ports:
-            children.append(await start_server(url, port))
+            children.append(await start_server(url, port, args.users))
         print(
             f"{args.users:,} users; servers on 127.0.0.1:{ports[0]} and :{ports[1]},"
             f" pids {[c.pid for c in children]}"
@@ -214,6 +216,8 @@ async def bench(args: argparse.Namespace) -> int:
         )
         stored = await conn.fetchval("SELECT count(*) FROM readings")
         distinct = await conn.fetchval("SELECT count(DISTINCT (user_id, update_id)) FROM readings")
+        # A reply Telegram refused (403) marks its user blocked: then the run measured error paths.
+        blocked = await conn.fetchval("SELECT count(*) FROM users WHERE blocked_at IS NOT NULL")
         await conn.close()
     finally:
         for child in children:
@@ -236,8 +240,10 @@ async def bench(args: argparse.Namespace) -> int:
         b = statistics.median(r for r, _ in results[("2 workers", kind)])
         print(f"  ratio 2 workers / 1 worker, {kind}: ×{b / a:.2f}")
     ok = load.statuses == Counter({200: load.update_id}) and stored == distinct == load.update_id
+    ok = ok and blocked == 0
     print(
-        f"statuses {dict(load.statuses)}; readings stored {stored} ({distinct} distinct) of {load.update_id}"
+        f"statuses {dict(load.statuses)}; readings stored {stored} ({distinct} distinct) of {load.update_id};"
+        f" users marked blocked by a refused reply: {blocked}"
     )
     print("OK" if ok else "FAILED: lost, doubled or refused updates")
     return 0 if ok else 1
