@@ -82,7 +82,10 @@ def setup_logging(
         logger.add(
             sink, level=level, format=text_format, colorize=stream.isatty(), backtrace=False, diagnose=False
         )
-    # force=True replaces handlers other libraries (or alembic's fileConfig) may have installed.
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # force=True replaces handlers other libraries (or alembic's fileConfig) may have installed. The root
+    # level is ours: a library's record below it is never built (at level 0 every DEBUG call of PTB and
+    # SQLAlchemy became a LogRecord that loguru then dropped, and uvicorn, seeing TRACE enabled, wrapped the
+    # app in its per-message logging middleware).
+    logging.basicConfig(handlers=[InterceptHandler()], level=_LEVELS[level], force=True)
     for name, lvl in _NOISY.items():
         logging.getLogger(name).setLevel(max(lvl, _LEVELS[level]))

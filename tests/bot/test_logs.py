@@ -75,3 +75,22 @@ def test_text_lines_show_bound_fields_and_end_cleanly_without_them():
     plain, bound = out.getvalue().splitlines()
     assert plain.endswith("plain line")  # no stray " {}"
     assert bound.endswith("bound line {'update_id': 42}")
+
+
+def test_a_library_record_below_the_level_is_never_built():
+    """At INFO, a library's DEBUG call (PTB logs one per update) must stop at `isEnabledFor`, and uvicorn
+    must not see TRACE enabled (it would wrap the app in its per-message logging middleware)."""
+    out = io.StringIO()
+    setup_logging("INFO", "text", stream=out)
+    built: list[logging.LogRecord] = []
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(lambda *a, **kw: built.append(factory(*a, **kw)) or built[-1])
+    try:
+        logging.getLogger("telegram.ext.Application").debug("Processing update %s", 1)
+        logging.getLogger("uvicorn.error").log(5, "ASGI message")
+        assert built == []
+        assert not logging.getLogger("uvicorn.error").isEnabledFor(5)
+        logging.getLogger("some.library").info("still heard")
+        assert len(built) == 1 and "still heard" in out.getvalue()
+    finally:
+        logging.setLogRecordFactory(factory)
