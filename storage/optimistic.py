@@ -42,6 +42,7 @@ READING_ID = "optimistic_reading_id"  # session.info: the id reserved for the re
 READING = "optimistic_reading"  # session.info: the reading staged by ReadingRepo.add_new
 VERSION = "optimistic_version"  # session.info: (user id, the user row's version as read)
 NOW = "optimistic_now"  # session.info: the update's clock reading, for its claim
+REFUSED = "optimistic_refused"  # connection info: the guard refused a write in this unit of work
 
 
 class NeedsLock(Exception):
@@ -58,7 +59,8 @@ def install_guard(engine: Engine) -> None:
             return
         if context is not None and context.execution_options.get(FINAL):
             return
-        if not statement.lstrip()[:6].upper() == "SELECT" or "FOR UPDATE" in statement:
+        if statement.lstrip()[:6].upper() != "SELECT" or "FOR UPDATE" in statement:
+            conn.info[REFUSED] = True  # even if something catches it, the final write will not go in
             raise NeedsLock(f"writes: {statement[:60]!r}")
 
 
@@ -115,6 +117,11 @@ def _write(with_reading: bool, with_message: bool) -> TextClause:
     return text("".join(sql)).bindparams(*binds)
 
 
+def begin(connection_info: dict[str, Any]) -> None:
+    """A new optimistic unit of work on this (pooled) connection: nothing refused yet."""
+    connection_info.pop(REFUSED, None)
+
+
 async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -> None:
     """The update's only write: everything staged, with its outcome, if the user row is unchanged since
     it was read. `NeedsLock` if it was not (nothing written)."""
@@ -123,6 +130,10 @@ async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -
     # does not autoflush: without this, the ORM's change would meet the guard only at commit, after the
     # write went in.)
     await session.flush()
+    # A refused write that the handler caught (an `except Exception` somewhere) must not let the rest of
+    # the update's work go in without it.
+    if (await session.connection()).sync_connection.info.pop(REFUSED, False):
+        raise NeedsLock("a write was refused earlier in this update")
     user_id, version = session.info[VERSION]
     params: dict[str, Any] = {
         "user_id": user_id,

@@ -78,6 +78,7 @@ class UpdateClaims:
         state is read with whether the update was claimed before, and the claim goes in with the outcome.
         A stranger or a redelivered update raises `NeedsLock` (the lock path creates them, or repeats)."""
         if self.s.info.get(optimistic.OPTIMISTIC):
+            optimistic.begin((await self.s.connection()).sync_connection.info)
             state, claimed, reading_id = await self.users.preload(user_id, update_id)
             if state is None or claimed:
                 raise optimistic.NeedsLock("a first contact" if state is None else "handled before")

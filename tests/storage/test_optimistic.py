@@ -6,6 +6,7 @@ The races themselves (two Applications on two engines) are in tests/faults/test_
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -196,3 +197,24 @@ async def test_on_the_wire_the_path_sends_no_begin_and_the_usual_one_does(pg_url
         assert [q.split()[0] for q in framing] == ["BEGIN"]
     finally:
         await db.dispose()
+
+
+async def test_a_refused_write_that_someone_caught_still_stops_the_final_write(pg_db):
+    """Handler code that catches every exception must not turn a refused write into a half-done update."""
+    khatm_id = await _setup(pg_db)
+    with pytest.raises(NeedsLock, match="refused earlier"):
+        async with pg_db.optimistic_unit_of_work() as uow:
+            await uow.updates.claim(19, 1, [1], T0)
+            with contextlib.suppress(Exception):  # what the path must survive
+                await uow.session.execute(text("UPDATE users SET first_name = 'x' WHERE id = 1"))
+            state = await uow.users.get_with_state(1)
+            await uow.readings.add_new(
+                [_row(1, khatm_id, 19)],
+                khatm=state.open_khatm,
+                coverage=coverage.to_bytes(coverage.range_mask(1, 7)),
+            )
+            await uow.updates.record(19, "[]")
+    assert await _counts(pg_db) == (0, 0, 0)
+    async with pg_db.optimistic_unit_of_work() as uow:  # the next update on that connection starts clean
+        await _log_optimistically(uow, 1, khatm_id, 20)
+    assert await _counts(pg_db) == (1, 1, 1)
