@@ -92,7 +92,10 @@ async def round_nudges(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
     out = []
     for n in await circle_rules.round_nudges_due(uow, now):
         text = circles.nudge_text(n, translator(n.language))
-        out.append(Outgoing(n.chat_id, text) if n.in_group else Outgoing(n.user_id, text, user_id=n.user_id))
+        if n.in_group:  # in the circle's forum topic, if it lives in one
+            out.append(Outgoing(n.chat_id, text, thread_id=n.thread_id))
+        else:
+            out.append(Outgoing(n.user_id, text, user_id=n.user_id))
     return out
 
 
@@ -116,7 +119,10 @@ async def circle_digests(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
             headers=headers,
             lang=t.lang,
         )
-        out.append(Outgoing(d.circle.chat_id, circles.digest_text(d, t), photo=draw if rows else None))
+        photo = draw if rows else None
+        out.append(
+            Outgoing(d.circle.chat_id, circles.digest_text(d, t), photo=photo, thread_id=d.circle.thread_id)
+        )
     return out
 
 

@@ -39,7 +39,13 @@ class Delivery:
 
 class Sender(Protocol):
     async def send_text(
-        self, chat_id: int, text: str, *, buttons: Buttons | None = None, lane: Lane = "reply"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Buttons | None = None,
+        thread_id: int | None = None,
+        lane: Lane = "reply",
     ) -> Delivery: ...
 
     async def send_photo(
@@ -50,5 +56,6 @@ class Sender(Protocol):
         *,
         caption: str = "",
         buttons: Buttons | None = None,
+        thread_id: int | None = None,
         lane: Lane = "reply",
     ) -> Delivery: ...

@@ -65,6 +65,7 @@ class Outgoing:
     buttons: Buttons | None = None
     user_id: int | None = None  # whose 403 means "blocked the bot"; None for a message to a group
     photo: Callable[[], Awaitable[bytes]] | None = None  # a picture drawn at send time, `text` its caption
+    thread_id: int | None = None  # the forum topic of a group's circle; General if that topic is gone
 
 
 HOUSEKEEPING_EVERY = timedelta(hours=1)
@@ -264,7 +265,7 @@ class ReminderScheduler:
         if not outgoing:
             return
         outcomes = await asyncio.gather(
-            *(self._deliver(o.chat_id, o.text, o.buttons, o.photo) for o in outgoing)
+            *(self._deliver(o.chat_id, o.text, o.buttons, o.photo, o.thread_id) for o in outgoing)
         )
         report.due += len(outgoing)
         _count(report, outcomes)
@@ -285,16 +286,29 @@ class ReminderScheduler:
         text: str,
         buttons: Buttons | None,
         photo: Callable[[], Awaitable[bytes]] | None = None,
+        thread_id: int | None = None,
     ) -> tuple[str, str | None]:
-        """Send once through the outbox (a blocked user is recorded there); -> (outcome, error)."""
+        """Send once through the outbox (a blocked user is recorded there); -> (outcome, error). To a forum
+        topic Telegram no longer has ("message thread not found": deleted), once more to General."""
         picture = await photo() if photo is not None else None
         async with self._limit:
-            if picture is not None:
-                sent = await self.outbox.send_photo(
-                    chat_id, picture, "digest.png", caption=text, buttons=buttons, lane="bulk"
-                )
-            else:
-                sent = await self.outbox.send_text(chat_id, text, buttons=buttons, lane="bulk")
+            for thread in (thread_id, None) if thread_id is not None else (None,):
+                if picture is not None:
+                    sent = await self.outbox.send_photo(
+                        chat_id,
+                        picture,
+                        "digest.png",
+                        caption=text,
+                        buttons=buttons,
+                        thread_id=thread,
+                        lane="bulk",
+                    )
+                else:
+                    sent = await self.outbox.send_text(
+                        chat_id, text, buttons=buttons, thread_id=thread, lane="bulk"
+                    )
+                if sent.ok or "thread not found" not in (sent.error or "").lower():
+                    break
         return ("sent" if sent.ok else sent.outcome), sent.error
 
 

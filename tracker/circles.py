@@ -410,6 +410,7 @@ class RoundNudge:
     deadline: date
     days_left: int
     in_group: bool  # True: they never started the bot (or blocked it): mention them in the group
+    thread_id: int | None = None  # the forum topic the circle lives in (for a mention in the group)
 
 
 async def round_nudges_due(
@@ -453,6 +454,7 @@ async def round_nudges_due(
                     rnd.deadline,
                     days_left,
                     not member.started_bot,
+                    circle.thread_id,
                 )
             )
     return due

@@ -99,3 +99,27 @@ async def test_an_announcement_whose_topic_was_deleted_goes_to_general_and_stays
     async with c.db.unit_of_work() as uow:
         assert (await uow.circles.get(circle_id)).thread_id is None
     assert c.errors == []
+
+
+async def test_a_status_message_posted_afresh_by_the_flush_goes_to_the_circles_topic(group):
+    """The flush refreshes the round's status with no command to take a topic from: a status message that
+    is gone is posted again in the topic the circle lives in, not in General."""
+    c = group.c
+    circle_id = await _circle_in_topic(c, 77)
+    await c.process(c.updates.message(1, "/khatm", chat_id=GROUP, chat_title="Halaqa"))  # from General
+    async with c.db.unit_of_work() as uow:
+        old = (await uow.circles.open_round(circle_id)).status_message_id
+    await c.app.bot.delete_message(GROUP, old)
+    await c.process(c.updates.message(2, "/log juz 5", chat_id=GROUP, chat_title="Halaqa", first_name="Omar"))
+    before = len(c.fake.calls)
+    await flush_circle(c.app, circle_id)
+    posted = [
+        call
+        for call in c.fake.calls[before:]
+        if call.method == "sendMessage" and call.ok and "Khatm round" in call.params["text"]
+    ]
+    assert [call.params.get("message_thread_id") for call in posted] == [77], [
+        (call.method, call.params.get("message_thread_id"), call.params.get("text", "")[:30])
+        for call in c.fake.calls[before:]
+    ]
+    assert c.errors == []

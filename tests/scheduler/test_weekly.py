@@ -90,3 +90,27 @@ async def test_each_circle_gets_one_digest_with_the_board_as_a_picture(conversat
     assert digest.photo is not None and digest.photo[:8] == b"\x89PNG\r\n\x1a\n"
     assert (await tick_at(scheduler, utc(2026, 3, 9, 10, 0))).sent == 0  # once a week
     assert (await tick_at(scheduler, utc(2026, 3, 16, 9, 30))).sent == 1  # next Monday
+
+
+async def test_a_circles_digest_goes_to_its_forum_topic_and_to_general_once_that_is_gone(conversation):
+    c = conversation
+    await _reader(c, 6, "Aisha", range(2, 9))
+    c.fake.add_topic(-1002, 77)
+    with time_machine.travel(utc(2026, 3, 1, 9), tick=False):
+        async with c.db.unit_of_work() as uow:
+            aisha = await uow.users.get(6)
+            circle, _ = await circles.create_circle(uow, -1002, "Family", aisha, system_clock())
+            circles.live_in_topic(circle, 77)
+            for kind in ("weekly", "streak"):
+                await reminders.disable(uow, aisha, kind)
+    scheduler = make_scheduler(c.app, c.db, system_clock)
+    assert (await tick_at(scheduler, utc(2026, 3, 9, 9, 0))).sent == 1
+    [call] = [call for call in c.fake.calls if call.method == "sendPhoto"]
+    assert call.ok and call.params["message_thread_id"] == 77
+    c.fake.delete_topic(-1002, 77)
+    before = len(c.fake.calls)
+    assert (await tick_at(scheduler, utc(2026, 3, 16, 9, 0))).sent == 1
+    # A quiet week: no board to draw, the digest is text.
+    sends = [call for call in c.fake.calls[before:] if call.method in ("sendPhoto", "sendMessage")]
+    assert [(s.ok, s.params.get("message_thread_id")) for s in sends] == [(False, 77), (True, None)]
+    assert "message thread not found" in sends[0].error

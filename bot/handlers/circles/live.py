@@ -106,7 +106,8 @@ async def refresh_status(
     Finished or cancelled rounds: the status message is *claimed* (its id cleared) and committed, then
     edited to its final text and the summary posted with the next-round button (once, whoever races).
     The open round: its status message is edited in place; if it is gone, a fresh one is posted and its
-    id stored.
+    id stored. Posted in `thread_id` (the topic of the command that asked), else in the forum topic the
+    circle lives in.
     """
     svc = app.bot_data["services"]
     async with svc.db.unit_of_work() as uow:
@@ -114,6 +115,7 @@ async def refresh_status(
         if circle is None or not circle.active:
             return
         chat_id = circle.chat_id
+        thread_id = thread_id if thread_id is not None else circle.thread_id
         rnd = await uow.circles.open_round(circle_id)
         status = await circles.round_status(uow, rnd, svc.clock()) if rnd else None  # may finish it
         if status is not None and (status.complete or rnd.cancelled_at):
