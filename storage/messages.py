@@ -15,12 +15,20 @@ from storage.models import LoggedMessage
 # (tests/perf/test_log_budget.py). Until then it waits in the session's info under this key.
 STAGED = "logged_message"
 _COLUMNS = LoggedMessage.__table__.c
-_UPSERT = (
-    "INSERT INTO logged_messages (chat_id, message_id, user_id, update_id, logged_at)"
-    " VALUES (:chat_id, :message_id, :user_id, :update_id, :logged_at)"
-    " ON CONFLICT (chat_id, message_id) DO UPDATE SET user_id = excluded.user_id,"
-    " update_id = excluded.update_id, logged_at = excluded.logged_at"
-)
+COLUMNS = tuple(_COLUMNS.keys())
+
+
+def upsert_sql(source: str) -> str:
+    """The message's row from `source` (VALUES or a SELECT of the columns, in `COLUMNS` order); a
+    correction moves an existing pointer to the new update."""
+    return (
+        f"INSERT INTO logged_messages ({', '.join(COLUMNS)}) {source}"
+        " ON CONFLICT (chat_id, message_id) DO UPDATE SET user_id = excluded.user_id,"
+        " update_id = excluded.update_id, logged_at = excluded.logged_at"
+    )
+
+
+_UPSERT = upsert_sql("VALUES (" + ", ".join(f":{c}" for c in COLUMNS) + ")")
 _TYPES = [bindparam(column.name, type_=column.type) for column in _COLUMNS]
 UPSERT = text(_UPSERT).bindparams(*_TYPES)
 # Postgres: the message and the outcome in one statement (a data-modifying CTE; SQLite has none).

@@ -64,20 +64,8 @@ def install_guard(engine: Engine) -> None:
             raise NeedsLock(f"writes: {statement[:60]!r}")
 
 
-_READING_COLUMNS = (
-    "id",
-    "user_id",
-    "khatm_id",
-    "start_index",
-    "end_index",
-    "local_date",
-    "recorded_at",
-    "source",
-    "source_text",
-    "update_id",
-    "part",
-)
-_MESSAGE_COLUMNS = ("chat_id", "message_id", "user_id", "update_id", "logged_at")
+# Every column: the reading goes in with the id its read reserved.
+_READING_COLUMNS = tuple(Reading.__table__.columns.keys())
 
 
 @cache
@@ -105,14 +93,9 @@ def _write(with_reading: bool, with_message: bool) -> TextClause:
         binds += [bindparam(f"r_{c}", type_=Reading.__table__.c[c].type) for c in _READING_COLUMNS]
         binds.append(bindparam("coverage", type_=Khatm.__table__.c.coverage.type))
     if with_message:
-        columns = ", ".join(_MESSAGE_COLUMNS)
-        values = ", ".join(f":m_{c}" for c in _MESSAGE_COLUMNS)
-        sql.append(
-            f", msg AS (INSERT INTO logged_messages ({columns}) SELECT {values} FROM claim"
-            " ON CONFLICT (chat_id, message_id) DO UPDATE SET user_id = excluded.user_id,"
-            " update_id = excluded.update_id, logged_at = excluded.logged_at)"
-        )
-        binds += [bindparam(f"m_{c}", type_=LoggedMessage.__table__.c[c].type) for c in _MESSAGE_COLUMNS]
+        values = ", ".join(f":m_{c}" for c in messages.COLUMNS)
+        sql.append(f", msg AS ({messages.upsert_sql(f'SELECT {values} FROM claim')})")
+        binds += [bindparam(f"m_{c}", type_=LoggedMessage.__table__.c[c].type) for c in messages.COLUMNS]
     sql.append(" SELECT count(*) FROM claim")
     return text("".join(sql)).bindparams(*binds)
 
@@ -148,7 +131,7 @@ async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -
         params["coverage"] = reading["coverage"]
     message = session.info.pop(messages.STAGED, None)
     if message is not None:
-        params |= {f"m_{c}": message[c] for c in _MESSAGE_COLUMNS}
+        params |= {f"m_{c}": message[c] for c in messages.COLUMNS}
     stmt = _write(reading is not None, message is not None)
     won = (await session.execute(stmt, params, execution_options={FINAL: True})).scalar_one()
     if not won:

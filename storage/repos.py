@@ -249,18 +249,8 @@ class KhatmRepo:
         return out
 
 
-_READING_COLUMNS = (
-    "user_id",
-    "khatm_id",
-    "start_index",
-    "end_index",
-    "local_date",
-    "recorded_at",
-    "source",
-    "source_text",
-    "update_id",
-    "part",
-)
+# Every column but the id, which the sequence gives.
+_READING_COLUMNS = tuple(c.name for c in Reading.__table__.columns if c.name != "id")
 
 
 @cache
