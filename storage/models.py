@@ -87,7 +87,7 @@ class User(Base):
     # knows it without one more query (migration 0006).
     conversation: Mapped[str | None] = mapped_column(CleanText)
     conversation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped by every update that takes the person's lock (storage/updates.py), and checked by the one
+    # Bumped at every new claim of an update of theirs (a trigger on handled_updates), and checked by the one
     # statement of a log on the optimistic path (storage/optimistic.py): that log is written only if no
     # other update of this person committed since it read the row (migration 0012).
     version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

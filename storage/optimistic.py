@@ -13,9 +13,10 @@ optimistic=True)`) first runs without the lock, on an AUTOCOMMIT connection:
    and — chained on that bump, so all or nothing — claims the update with its outcome, inserts the reading,
    sets the coverage and points the message at the update. A single statement is its own transaction.
 
-If another update of the person committed in between (its transaction bumped `version` too: the claim
-statement of the usual path does), the bump matches no row, nothing is written, and `NeedsLock` sends
-the update down the usual path, which reads everything again under the lock. Anything the write cannot
+If another update of the person committed in between (its transaction bumped `version` too: a trigger
+on `handled_updates` bumps it at every new claim, migration 0012), the bump matches no row, nothing is
+written, and `NeedsLock` sends the update down the usual path, which reads everything again under the
+lock. Anything the write cannot
 carry — any other statement that is not a SELECT, an ORM flush, a khatm completed, several passages, a
 first contact, a redelivered update — raises `NeedsLock` *before* it reaches the database: the guard
 below refuses it at the cursor, so on this path nothing is ever written but by the one final statement.
