@@ -20,7 +20,7 @@ from quran import ParseError, parse_reading
 from tracker import halaqa as rules
 from tracker import hifz
 
-GROUPS = filters.ChatType.GROUPS
+GROUPS = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE  # an edited /heard never records again
 
 GRADE_WORDS = {
     "excellent": "excellent",

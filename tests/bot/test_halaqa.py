@@ -78,3 +78,22 @@ async def test_the_teacher_flow(circle):
     await g.send(2, "/halaqa unshare")
     [empty] = await g.send(1, "/halaqa board")
     assert empty.startswith("No one shares their hifz")
+
+
+async def test_an_edited_heard_command_does_not_record_the_recitation_again(circle):
+    """An edit of the teacher's /heard must not give the student a second review of one recitation. Edits
+    go to the edit handler first (bot/app.py), and /heard's own filter takes new messages only (passing
+    `filters=` to CommandHandler replaces its default, which takes edits too)."""
+    g, c = circle, circle.c
+    await g.send(1, "/halaqa")
+    await g.send(2, "/halaqa share")
+    await _reply_to(g, 1, 2, "/heard al-mulk weak 2 mistakes")
+    [sent] = [call for call in c.fake.calls if call.method == "sendMessage" and "📝" in call.params["text"]]
+    edit = c.updates.edited_message(
+        1, "/heard al-mulk good", message_id=sent.result["message_id"] - 1, chat_id=GROUP, chat_title="Halaqa"
+    )
+    await c.process(edit)
+    async with c.db.unit_of_work() as uow:
+        sources = (await uow.session.execute(select(HifzRevision.source))).scalars().all()
+    assert sorted(sources) == ["memorised", "teacher"]  # one recitation heard, recorded once
+    assert c.errors == []
