@@ -400,7 +400,7 @@ async def hifz_reminders(uow: UnitOfWork, now: datetime) -> list[Outgoing]:
 
 def add_handlers(app: Application) -> None:
     """Registered by bot.app (a few lines there, so the circles package split merges cleanly)."""
-    private = filters.ChatType.PRIVATE
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # edits: the edit handler, never again
     app.add_handler(CommandHandler("hifz", hifz_command, filters=private))
     app.add_handler(CommandHandler("review", review_command, filters=private))
     app.add_handler(CallbackQueryHandler(list_button, pattern=r"^hz:list$"))
