@@ -81,3 +81,23 @@ async def test_a_source_message_refused_by_a_group_is_counted_as_blocked(convers
     )
     report = await scheduler.tick()
     assert (report.due, report.sent, report.blocked, report.failed) == (2, 1, 1, 0)
+
+
+async def test_a_deadline_mention_in_the_group_goes_to_the_circles_forum_topic(conversation):
+    """A member who never started the bot is mentioned in the group — in the topic the circle lives in."""
+    c = conversation
+    created = utc(2026, 3, 1, 12)
+    c.fake.add_topic(-100, 77)
+    with time_machine.travel(created, tick=False):
+        async with c.db.unit_of_work() as uow:
+            aisha = await uow.users.add(User(id=1, first_name="Aisha", created_at=created))  # not onboarded
+            circle, _ = await circles.create_circle(uow, -100, "Halaqa", aisha, created)
+            circles.live_in_topic(circle, 77)
+            rnd = await circles.start_round(uow, circle, created, deadline=date(2026, 3, 15))
+            await circles.claim_juz(uow, rnd.id, 7, aisha, created)
+    scheduler = make_scheduler(c.app, c.db, c.clock)  # Aisha never started the bot: no private nudge
+    with time_machine.travel(utc(2026, 3, 13, 18), tick=False):
+        c.clock.set(utc(2026, 3, 13, 18))
+        assert (await scheduler.tick()).sent == 1
+    [call] = [call for call in c.fake.calls if call.method == "sendMessage"]
+    assert call.ok and call.params["chat_id"] == -100 and call.params["message_thread_id"] == 77
