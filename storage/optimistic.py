@@ -44,6 +44,7 @@ READING = "optimistic_reading"  # session.info: the reading staged by ReadingRep
 VERSION = "optimistic_version"  # session.info: (user id, the user row's version as read)
 NOW = "optimistic_now"  # session.info: the update's clock reading, for its claim
 REFUSED = "optimistic_refused"  # connection info: the guard refused a write in this unit of work
+PENDING = "optimistic_pending"  # connection info: a write is staged, so no later read would see it
 
 
 class NeedsLock(Exception):
@@ -63,6 +64,9 @@ def install_guard(engine: Engine) -> None:
         if statement.lstrip()[:6].upper() != "SELECT" or "FOR UPDATE" in statement:
             conn.info[REFUSED] = True  # even if something catches it, the final write will not go in
             raise NeedsLock(f"writes: {statement[:60]!r}")
+        if conn.info.get(PENDING):  # read-your-writes: under the lock the reading is in before this query
+            conn.info[REFUSED] = True
+            raise NeedsLock(f"reads after a staged write: {statement[:60]!r}")
 
 
 # Every column: the reading goes in with the id its read reserved.
@@ -102,8 +106,15 @@ def _write(with_reading: bool, with_message: bool) -> TextClause:
 
 
 def begin(connection_info: dict[str, Any]) -> None:
-    """A new optimistic unit of work on this (pooled) connection: nothing refused yet."""
+    """A new optimistic unit of work on this (pooled) connection: nothing refused or staged yet."""
     connection_info.pop(REFUSED, None)
+    connection_info.pop(PENDING, None)
+
+
+async def staged(session: AsyncSession) -> None:
+    """Something is staged for the final write: from now on a query would not see it, so any query but
+    that write gives way to the lock path (which writes first and then reads)."""
+    (await session.connection()).sync_connection.info[PENDING] = True
 
 
 async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -> None:
@@ -116,7 +127,9 @@ async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -
     await session.flush()
     # A refused write that the handler caught (an `except Exception` somewhere) must not let the rest of
     # the update's work go in without it.
-    if (await session.connection()).sync_connection.info.pop(REFUSED, False):
+    info = (await session.connection()).sync_connection.info
+    info.pop(PENDING, None)
+    if info.pop(REFUSED, False):
         raise NeedsLock("a write was refused earlier in this update")
     user_id, version = session.info[VERSION]
     params: dict[str, Any] = {

@@ -378,7 +378,9 @@ class ReadingRepo:
         the same statement on Postgres, at the commit's flush on SQLite (no data-modifying CTEs there).
         """
         if self.s.info.get(optimistic.OPTIMISTIC):
-            return self._stage(rows, khatm, coverage)
+            staged = self._stage(rows, khatm, coverage)
+            await optimistic.staged(self.s)
+            return staged
         params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in _READING_COLUMNS}
         in_one = khatm is not None and self.s.bind.dialect.name == "postgresql"
         if in_one:

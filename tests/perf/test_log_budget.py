@@ -66,3 +66,16 @@ async def test_a_name_the_database_stores_cleaned_does_not_look_changed_on_every
     await c.send(10, "read al-baqarah 1-5", first_name="Ai\x00sha")  # the name changes once, stored cleaned
     _, n = await _log(c, 10, "read al-kahf 1-20", first_name="Ai\x00sha")
     assert n.round_trips <= ROUND_TRIPS, n.sql
+
+
+async def test_a_log_with_a_goal_counts_itself_in_todays_line(conversation):
+    """The optimistic path stages the reading until its one write; a query after that (today's readings,
+    for the goal's line) would not see it. Such a log takes the lock, where the reading is in before the
+    query, and today's line counts it."""
+    c = conversation
+    await c.onboard(11)
+    await c.send(11, "/goal 5 pages")
+    await c.send(11, "pages 1-2")
+    out, n = await _log(c, 11, "page 3")
+    assert "2 pages left" in out[0], out
+    assert "pg_advisory_xact_lock" in " ".join(n.sql), n.sql  # it took the lock

@@ -218,3 +218,18 @@ async def test_a_refused_write_that_someone_caught_still_stops_the_final_write(p
     async with pg_db.optimistic_unit_of_work() as uow:  # the next update on that connection starts clean
         await _log_optimistically(uow, 1, khatm_id, 20)
     assert await _counts(pg_db) == (1, 1, 1)
+
+
+async def test_a_query_after_a_staged_reading_gives_way_it_would_not_see_it(pg_db):
+    khatm_id = await _setup(pg_db)
+    with pytest.raises(NeedsLock, match="reads after a staged write"):
+        async with pg_db.optimistic_unit_of_work() as uow:
+            await uow.updates.claim(21, 1, [1], T0)
+            state = await uow.users.get_with_state(1)
+            await uow.readings.add_new(
+                [_row(1, khatm_id, 21)],
+                khatm=state.open_khatm,
+                coverage=coverage.to_bytes(coverage.range_mask(1, 7)),
+            )
+            await uow.readings.days_since([1], date(2026, 3, 1))  # today's readings, for a goal's line
+    assert await _counts(pg_db) == (0, 0, 0)
