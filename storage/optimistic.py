@@ -26,6 +26,7 @@ Postgres only: SQLite is in the process (no round trips to save) and has a singl
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -44,7 +45,11 @@ READING = "optimistic_reading"  # session.info: the reading staged by ReadingRep
 VERSION = "optimistic_version"  # session.info: (user id, the user row's version as read)
 NOW = "optimistic_now"  # session.info: the update's clock reading, for its claim
 REFUSED = "optimistic_refused"  # connection info: the guard refused a write in this unit of work
-PENDING = "optimistic_pending"  # connection info: a write is staged, so no later read would see it
+PENDING = "optimistic_pending"  # connection info: a write is staged, so a later read would not see it
+SEES_STAGED = "optimistic_sees_staged"  # execution option: this read adds what is staged itself
+# The tables the final write changes: after staging, a read of one of them would miss the update's own
+# write (read-your-writes), unless it is one of the repository's reads that add it (SEES_STAGED).
+_STAGED_TABLES = re.compile(r"\b(readings|khatms|handled_updates|logged_messages|users)\b")
 
 
 class NeedsLock(Exception):
@@ -64,8 +69,10 @@ def install_guard(engine: Engine) -> None:
         if statement.lstrip()[:6].upper() != "SELECT" or "FOR UPDATE" in statement:
             conn.info[REFUSED] = True  # even if something catches it, the final write will not go in
             raise NeedsLock(f"writes: {statement[:60]!r}")
-        if conn.info.get(PENDING):  # read-your-writes: under the lock the reading is in before this query
-            conn.info[REFUSED] = True
+        if conn.info.get(PENDING) and _STAGED_TABLES.search(statement):  # read-your-writes
+            if context is not None and context.execution_options.get(SEES_STAGED):
+                return
+            conn.info[REFUSED] = True  # under the lock the reading is in before this query
             raise NeedsLock(f"reads after a staged write: {statement[:60]!r}")
 
 
@@ -109,6 +116,12 @@ def begin(connection_info: dict[str, Any]) -> None:
     """A new optimistic unit of work on this (pooled) connection: nothing refused or staged yet."""
     connection_info.pop(REFUSED, None)
     connection_info.pop(PENDING, None)
+
+
+def staged_reading(session: AsyncSession) -> dict[str, Any] | None:
+    """The reading staged for the final write (its row), for the reads that must count it."""
+    reading = session.info.get(READING) if session.info.get(OPTIMISTIC) else None
+    return reading["row"] if reading is not None else None
 
 
 async def staged(session: AsyncSession) -> None:

@@ -438,7 +438,12 @@ class ReadingRepo:
         stmt = select(Reading.user_id, Reading.local_date, Reading.start_index, Reading.end_index).where(
             Reading.user_id.in_(user_ids), Reading.local_date >= first
         )
-        return [tuple(r) for r in (await self.s.execute(stmt)).all()]
+        staged = optimistic.staged_reading(self.s)  # the optimistic path's own reading counts too
+        options = {optimistic.SEES_STAGED: True} if staged is not None else {}
+        rows = [tuple(r) for r in (await self.s.execute(stmt, execution_options=options)).all()]
+        if staged is not None and staged["user_id"] in user_ids and staged["local_date"] >= first:
+            rows.append((staged["user_id"], staged["local_date"], staged["start_index"], staged["end_index"]))
+        return rows
 
     async def of_khatms(self, khatm_ids: list[int]) -> list:
         """The rows (khatm, start, end, local day, recorded at, id) of these khatms' readings."""
@@ -483,7 +488,12 @@ class ReadingRepo:
             .join(Reading, Reading.id == latest)
             .where(User.id.in_(user_ids))
         )
-        return {u: (k, e) for u, k, e in (await self.s.execute(stmt)).all()}
+        staged = optimistic.staged_reading(self.s)  # the optimistic path's own reading is the latest
+        options = {optimistic.SEES_STAGED: True} if staged is not None else {}
+        ends = {u: (k, e) for u, k, e in (await self.s.execute(stmt, execution_options=options)).all()}
+        if staged is not None and staged["user_id"] in user_ids:
+            ends[staged["user_id"]] = (staged["khatm_id"], staged["end_index"])
+        return ends
 
     async def recent(self, user_id: int, limit: int = 10) -> list[Reading]:
         stmt = (

@@ -231,5 +231,23 @@ async def test_a_query_after_a_staged_reading_gives_way_it_would_not_see_it(pg_d
                 khatm=state.open_khatm,
                 coverage=coverage.to_bytes(coverage.range_mask(1, 7)),
             )
-            await uow.readings.days_since([1], date(2026, 3, 1))  # today's readings, for a goal's line
+            await uow.readings.recent(1)  # a read of readings that does not add the staged one
     assert await _counts(pg_db) == (0, 0, 0)
+
+
+async def test_the_reads_of_todays_line_add_the_staged_reading_themselves(pg_db):
+    """A goal's line reads today's readings and the latest one after the log's own reading is staged:
+    those two reads add it (the lock path would have inserted it before them)."""
+    khatm_id = await _setup(pg_db)
+    async with pg_db.optimistic_unit_of_work() as uow:
+        await uow.updates.claim(22, 1, [1], T0)
+        state = await uow.users.get_with_state(1)
+        await uow.readings.add_new(
+            [_row(1, khatm_id, 22, 8, 12)],
+            khatm=state.open_khatm,
+            coverage=coverage.to_bytes(coverage.range_mask(8, 12)),
+        )
+        assert await uow.readings.days_since([1], date(2026, 3, 1)) == [(1, date(2026, 3, 1), 8, 12)]
+        assert await uow.readings.latest_ends([1]) == {1: (khatm_id, 12)}
+        await uow.updates.record(22, "[]")
+    assert await _counts(pg_db) == (1, 1, 0)
