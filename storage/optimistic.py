@@ -125,8 +125,9 @@ def staged_reading(session: AsyncSession) -> dict[str, Any] | None:
 
 
 async def staged(session: AsyncSession) -> None:
-    """Something is staged for the final write: from now on a query would not see it, so any query but
-    that write gives way to the lock path (which writes first and then reads)."""
+    """Something is staged for the final write: from now on a query of a table it changes would not see
+    it, so such a query gives way to the lock path (which writes first and then reads) — unless it is one
+    of the reads that add the staged reading themselves (`SEES_STAGED`)."""
     (await session.connection()).sync_connection.info[PENDING] = True
 
 
