@@ -445,20 +445,6 @@ class ReadingRepo:
             rows.append((staged["user_id"], staged["local_date"], staged["start_index"], staged["end_index"]))
         return rows
 
-    async def of_khatms(self, khatm_ids: list[int]) -> list:
-        """The rows (khatm, start, end, local day, recorded at, id) of these khatms' readings."""
-        if not khatm_ids:
-            return []
-        stmt = select(
-            Reading.khatm_id,
-            Reading.start_index,
-            Reading.end_index,
-            Reading.local_date,
-            Reading.recorded_at,
-            Reading.id,
-        ).where(Reading.khatm_id.in_(khatm_ids))
-        return list((await self.s.execute(stmt)).all())
-
     async def latest_end(self, user_id: int) -> tuple[int, int] | None:
         """(khatm, end index) of the user's latest reading: one index probe, two columns (not the row)."""
         stmt = (
