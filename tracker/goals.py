@@ -330,7 +330,7 @@ def _today(
 ) -> Today:
     """The rule itself, on loaded data: target, done, what is left and the portion to read next.
     `covered_before_today`: ayahs of the open khatm covered by its readings dated before today (khatm_by
-    only; `covered_before` says it of a khatm's readings)."""
+    only)."""
     covered_today = coverage.merge(todays)
     habits = [
         Habit(
@@ -366,14 +366,6 @@ def _today(
         portion = unread_part(portion_from(start, result.unit, result.left), merged_now)
         result = replace(result, portion=portion)
     return result
-
-
-def covered_before(khatm_rows: list, day: date) -> int:
-    """Ayahs of a khatm covered by those of its readings (start_index, end_index, local_date) dated
-    before `day`: the rule `_today` is given, computed from the readings themselves."""
-    return coverage.covered_count(
-        coverage.merge((r.start_index, r.end_index) for r in khatm_rows if r.local_date < day)
-    )
 
 
 def unread_part(portion: Span, merged: list[coverage.Interval]) -> Span:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,24 +74,20 @@ def pace(amounts: dict[date, float], today: date, first_day: date | None = None)
     return per_day(sum(amounts[d] for d in window), today, first)
 
 
-def new_ayahs_by_day(rows: list) -> dict[date, float]:
-    """For one khatm's readings (start_index, end_index, local_date, recorded_at, id): how many ayahs each
-    local day added to the khatm's coverage — readings taken in reading-date order, re-reads adding 0."""
-    added: dict[date, float] = defaultdict(float)
-    merged: list[coverage.Interval] = []
-    for r in sorted(rows, key=lambda r: (r.local_date, r.recorded_at, r.id)):
-        before = coverage.covered_count(merged)
-        merged = coverage.merge([*merged, (r.start_index, r.end_index)])
-        added[r.local_date] += coverage.covered_count(merged) - before
-    return added
-
-
 def new_in(window: Window) -> int:
     """Ayahs that a khatm's readings dated in a window added to it, in reading-date order: what they
     cover less what its readings dated before the window covered. (In reading-date order the added
     ayahs of the window's days telescope to |cov(up to its last day)| - |cov(before its first)|, and
     only the ayahs the window covers can differ: no replay of the khatm is needed.)"""
     return (coverage.mask_of(window.ranges) & ~coverage.mask_of(window.before)).bit_count()
+
+
+def window_pace(window: Window, today: date) -> float:
+    """The pace (`pace`'s rule) of the new ayahs of the window ending `today`: none if no reading of the
+    khatm is dated in it (later ones do not count), else per day since the window or the first reading."""
+    if not window.ranges or window.first_day is None:
+        return 0.0
+    return per_day(float(new_in(window)), today, window.first_day)
 
 
 async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
@@ -103,10 +98,7 @@ async def recent_pace(uow: UnitOfWork, user_id: int, today: date) -> float:
     if khatm is None:
         return 0.0
     start = window_start(today)
-    window = (await uow.readings.windows([(user_id, khatm.id, start, today)]))[khatm.id]
-    if not window.ranges:  # no reading of the khatm dated in the window (later ones do not count)
-        return 0.0
-    return per_day(float(new_in(window)), today, window.first_day)
+    return window_pace((await uow.readings.windows([(user_id, khatm.id, start, today)]))[khatm.id], today)
 
 
 async def _open_khatm_coverage(

@@ -3,7 +3,7 @@ goal's "before today" — equal the pure rules replayed over every reading, on r
 
 The repo-backed forms read only the readings dated in the window and the earlier ones that reach into
 them (storage.repos.ReadingRepo.windows); the pure forms replay the whole khatm in reading-date order
-(tracker.progress.new_ayahs_by_day, tracker.goals.covered_before). Histories have backdated readings
+(tests/tracker/oracles.py). Histories have backdated readings
 (recorded order is not date order), re-reads, readings dated before the window that overlap the window's
 (short ones, and long ones on both sides of the partial indexes' lengths), readings of the previous,
 completed khatm (in the window too), and readings dated after today (a move west).
@@ -19,8 +19,9 @@ import pytest
 from quran import TOTAL_AYAHS
 from storage.models import LONG_READING, VERY_LONG_READING, Goal, Khatm, Reading
 from tests.harness import make_user
+from tests.tracker.oracles import covered_before, new_ayahs_by_day
 from tracker import coverage, goals
-from tracker.progress import PACE_DAYS, new_ayahs_by_day, pace, recent_pace
+from tracker.progress import PACE_DAYS, pace, recent_pace
 
 T = date(2026, 3, 20)
 USERS = 60
@@ -148,7 +149,7 @@ async def test_a_khatm_by_goal_from_todays_readings_alone_is_the_replayed_rule(d
             if goal is None:
                 assert got[user_id].goal is None
                 continue
-            before = goals.covered_before(open_, today)
+            before = covered_before(open_, today)
             now_covered = coverage.covered_count(coverage.merge((r.start_index, r.end_index) for r in open_))
             days_left = (goal.target_date - today).days + 1
             remaining = TOTAL_AYAHS - before

@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 from quran import TOTAL_AYAHS
 from storage.models import Goal
+from storage.repos import Window
+from tests.tracker.oracles import covered_before
 from tracker import coverage, goals
-from tracker.progress import PACE_DAYS, new_ayahs_by_day, pace
+from tracker.progress import PACE_DAYS, pace, window_pace
+from tracker.progress import window_start as first_day_of_window
 from tracker.streaks import compute_streak
 
 TODAY = date(2026, 3, 31)
@@ -61,7 +64,15 @@ def test_pace_is_new_ayahs_over_the_whole_window(rows, first_extra):
         for i, (ago, start, length) in enumerate(rows)
     ]
     first_day = min((r.local_date for r in readings), default=TODAY) - timedelta(days=first_extra)
-    got = pace(new_ayahs_by_day(readings), TODAY, first_day=first_day)
+    # What /progress computes (tracker.progress.window_pace) from what ReadingRepo.windows finds: the
+    # window's readings, and earlier ones (here all of them: a superset is allowed).
+    start = first_day_of_window(TODAY)
+    window = Window(
+        ranges=[(r.start_index, r.end_index) for r in readings if start <= r.local_date <= TODAY],
+        before=[(r.start_index, r.end_index) for r in readings if r.local_date < start],
+        first_day=first_day,
+    )
+    got = window_pace(window, TODAY)
     # Independently: a set of read ayahs, in reading-date order; only ayahs new to it count.
     seen: set[int] = set()
     new_in_window = 0
@@ -108,7 +119,7 @@ def test_the_portion_never_includes_an_ayah_already_read(rows, days):
         for i, (start, length, today) in enumerate(rows)
     ]
     todays = [(r.start_index, r.end_index) for r in khatm_rows if r.local_date == TODAY]
-    before = goals.covered_before(khatm_rows, TODAY)
+    before = covered_before(khatm_rows, TODAY)
     t = goals._today(user, TODAY, goal, [], todays, before, [], *_khatm_state(khatm_rows))
     read = set()
     for r in khatm_rows:
@@ -138,6 +149,6 @@ def test_next_after_two_logs_offers_no_ayah_already_read():
             start_index=c, end_index=d, local_date=TODAY, recorded_at=at + timedelta(hours=1), id=2
         ),
     ]
-    before = goals.covered_before(rows, TODAY)
+    before = covered_before(rows, TODAY)
     t = goals._today(user, TODAY, goal, [], [(a, b), (c, d)], before, [], *_khatm_state(rows))
     assert (t.portion.start, t.portion.end) == (Ayah(2, 11), Ayah(2, 99))
