@@ -118,10 +118,13 @@ def begin(connection_info: dict[str, Any]) -> None:
     connection_info.pop(PENDING, None)
 
 
-def staged_reading(session: AsyncSession) -> dict[str, Any] | None:
-    """The reading staged for the final write (its row), for the reads that must count it."""
+def staged_reading(session: AsyncSession) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """For a read that must count the update's own reading: (the row staged for the final write, or
+    None; the execution options that let the read past the guard)."""
     reading = session.info.get(READING) if session.info.get(OPTIMISTIC) else None
-    return reading["row"] if reading is not None else None
+    if reading is None:
+        return None, {}
+    return reading["row"], {SEES_STAGED: True}
 
 
 async def staged(session: AsyncSession) -> None:
@@ -131,7 +134,7 @@ async def staged(session: AsyncSession) -> None:
     (await session.connection()).sync_connection.info[PENDING] = True
 
 
-async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -> None:
+async def write(session: AsyncSession, update_id: int, outcome: str) -> None:
     """The update's only write: everything staged, with its outcome, if the user row is unchanged since
     it was read. `NeedsLock` if it was not (nothing written)."""
     # Anything the handler changed on ORM objects (a new first name, a conversation state) would flush
@@ -150,7 +153,7 @@ async def write(session: AsyncSession, update_id: int, outcome: str, now: Any) -
         "user_id": user_id,
         "version": version,
         "update_id": update_id,
-        "now": now,
+        "now": session.info[NOW],
         "outcome": outcome,
     }
     reading = session.info.pop(READING, None)

@@ -401,7 +401,7 @@ class ReadingRepo:
         under the id its read reserved. No duplicate check is needed: that read found the update unclaimed,
         and the write claims it first. One passage into the open khatm only; anything else takes the lock."""
         if len(rows) != 1 or khatm is None or coverage is None:
-            raise optimistic.NeedsLock("a log of several passages")
+            raise optimistic.NeedsLock("a log of several passages, or without its khatm's coverage")
         row = {**rows[0], "id": self.s.info[optimistic.READING_ID]}
         self.s.info[optimistic.READING] = {"row": row, "coverage": coverage}
         set_committed_value(khatm, "coverage", coverage)  # the write carries it: nothing to flush
@@ -438,8 +438,7 @@ class ReadingRepo:
         stmt = select(Reading.user_id, Reading.local_date, Reading.start_index, Reading.end_index).where(
             Reading.user_id.in_(user_ids), Reading.local_date >= first
         )
-        staged = optimistic.staged_reading(self.s)  # the optimistic path's own reading counts too
-        options = {optimistic.SEES_STAGED: True} if staged is not None else {}
+        staged, options = optimistic.staged_reading(self.s)  # the optimistic path's own reading counts too
         rows = [tuple(r) for r in (await self.s.execute(stmt, execution_options=options)).all()]
         if staged is not None and staged["user_id"] in user_ids and staged["local_date"] >= first:
             rows.append((staged["user_id"], staged["local_date"], staged["start_index"], staged["end_index"]))
@@ -474,8 +473,7 @@ class ReadingRepo:
             .join(Reading, Reading.id == latest)
             .where(User.id.in_(user_ids))
         )
-        staged = optimistic.staged_reading(self.s)  # the optimistic path's own reading is the latest
-        options = {optimistic.SEES_STAGED: True} if staged is not None else {}
+        staged, options = optimistic.staged_reading(self.s)  # the optimistic path's own reading is the latest
         ends = {u: (k, e) for u, k, e in (await self.s.execute(stmt, execution_options=options)).all()}
         if staged is not None and staged["user_id"] in user_ids:
             ends[staged["user_id"]] = (staged["khatm_id"], staged["end_index"])

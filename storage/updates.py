@@ -100,7 +100,7 @@ class UpdateClaims:
         """What was answered, for a redelivery to repeat. Same transaction as the effects. A log's message
         staged in this unit of work (storage/messages.py) goes in the same statement on Postgres."""
         if self.s.info.get(optimistic.OPTIMISTIC):
-            await optimistic.write(self.s, update_id, outcome, self.s.info[optimistic.NOW])
+            await optimistic.write(self.s, update_id, outcome)
             return
         staged = self.s.info.get(messages.STAGED)
         if staged is not None and self.s.bind.dialect.name == "postgresql":
