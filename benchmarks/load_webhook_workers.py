@@ -139,6 +139,64 @@ async def start_server(url: str, port: int, users: int) -> asyncio.subprocess.Pr
             await asyncio.sleep(0.1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (Linux /proc), in seconds; 0 once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def postgres_pids() -> list[int]:
+    """Every Postgres process on this machine (the server shares the cores with the bot: count it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuSplit:
+    """Where the machine's CPU went during a run: the bot servers, Postgres, this load generator.
+
+    Postgres is its processes at the end: a backend that started during the run counts whole, one that
+    ended during it is lost (the servers' pools keep theirs open, so there are none in steady state)."""
+
+    def __init__(self, servers: list[int]) -> None:
+        self.servers = servers
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {
+            "servers": {pid: cpu_seconds(pid) for pid in self.servers},
+            "postgres": {pid: cpu_seconds(pid) for pid in postgres_pids()},
+        }
+
+    def __enter__(self) -> CpuSplit:
+        self._start, self._gen = self._now(), time.process_time()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        end, start = self._now(), self._start
+        self.used = [
+            sum(cpu - start[kind].get(pid, 0.0) for pid, cpu in end[kind].items())
+            for kind in ("servers", "postgres")
+        ] + [time.process_time() - self._gen]
+
+    def per_log(self, logs: int) -> str:
+        servers, pg, gen = (1000 * u / logs for u in self.used)
+        cores = os.cpu_count() or 1
+        return (
+            f"CPU per log: bot servers {servers:.2f} ms, Postgres {pg:.2f} ms, load generator {gen:.2f} ms"
+            f" -> {cores} cores allow at most {cores * 1000 / (servers + pg + gen):,.0f} logs/s;"
+            f" with a bot that cost nothing, {cores * 1000 / (pg + gen):,.0f}/s"
+        )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -206,9 +264,11 @@ async def bench(args: argparse.Namespace) -> int:
                     results.setdefault((label, f"{args.offered:.0f}/s offered"), []).append(got)
                     print(f"round {r + 1} {label} at {args.offered:.0f}/s: {summary(*got)}", flush=True)
                 for label, clients in (("1 worker", one), ("2 workers", two)):
-                    got = await load.at_max(clients, args.max_updates)
+                    with CpuSplit([c.pid for c in children]) as cpu:
+                        got = await load.at_max(clients, args.max_updates)
                     results.setdefault((label, "max"), []).append(got)
                     print(f"round {r + 1} {label} at max: {summary(*got)}", flush=True)
+                    print(f"    {cpu.per_log(args.max_updates)}", flush=True)
         for client in one + two:
             await client.aclose()
         conn = await asyncpg.connect(
