@@ -218,6 +218,13 @@ def _percent_affixes(lang: str) -> tuple[str, str]:
     return before.replace("%", sign), after.replace("%", sign)
 
 
+@cache
+def _gmt_format(lang: str) -> str:
+    """How `lang` writes an offset from UTC ("%s" the signed amount): CLDR's gmtFormat ("غرينتش%s"), but
+    "UTC%s" in English, the form people type and our English texts use."""
+    return "UTC%s" if lang == FALLBACK else Locale.parse(lang).zone_formats["gmt"].translate(_BIDI_MARKS)
+
+
 class Translator:
     """Texts and number/date formatting in one language."""
 
@@ -267,6 +274,17 @@ class Translator:
             value = min(value, 99.9)
         before, after = _percent_affixes(self.lang)
         return f"{before}{self.num(value, digits)}{after}".strip()
+
+    def utc_offset(self, minutes: int) -> str:
+        """A UTC offset as this language writes it, in its digits: "UTC+3", "UTC−5", "UTC+5:30", "UTC";
+        Arabic in CLDR's GMT format, "غرينتش+٣", "غرينتش" (the parser reads both back)."""
+        hours, rest = divmod(abs(minutes), 60)
+        amount = (
+            ""
+            if minutes == 0
+            else ("+" if minutes > 0 else "−") + f"{hours}" + (f":{rest:02d}" if rest else "")
+        )
+        return self.digits(_gmt_format(self.lang) % amount)
 
     def time(self, value: time | datetime) -> str:
         """A clock time on the 24-hour clock ("21:00", "٢١:٠٠")."""

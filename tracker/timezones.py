@@ -87,10 +87,13 @@ _CITY_ZONES = {
 }
 _REGIONS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 _FUZZY_CUTOFF = 90  # "lahor" -> Lahore (91) passes; "atlantis" -> Atlantic (87.5) must not
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$")
+# The names an offset is written after: Latin, and Arabic as CLDR writes it ("غرينتش+٣", its gmtFormat)
+# or as it is often spelt ("جرينتش"). Digits may be Arabic-Indic: `\d` takes them and `int` reads them.
+_GMT = r"(?:utc|gmt|(?:توقيت)?\s*(?:غرينتش|جرينتش))"
+_OFFSET = re.compile(rf"^{_GMT}?\s*([+\-−])\s*(\d{{1,2}})(?:[:.h]?(\d{{2}}))?$")
 # Anything shaped like an offset ("UTC+5:30", "+05:45", "GMT-3:30", "+25"), valid or not: at the timezone
 # prompt such text is a timezone answer, never a reading ("UTC+5:30" is not Al-Maaida 30).
-_OFFSET_SHAPE = re.compile(r"^(?:(?:utc|gmt)\s*[+-−]?|[+-−])\s*\d{1,4}(?:\s*[:.h]\s*\d{1,2})?$")
+_OFFSET_SHAPE = re.compile(rf"^(?:{_GMT}\s*[+\-−]?|[+\-−])\s*\d{{1,4}}(?:\s*[:.h]\s*\d{{1,2}})?$")
 # Offsets in use around the world (whole hours are Etc/GMT zones; these are the ones with minutes).
 _MINUTE_OFFSETS = frozenset({-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825})
 
@@ -121,7 +124,7 @@ def offset_zone(hours: int) -> str:
 
 def offset_minutes_zone(minutes: int) -> str:
     """The fixed zone for an offset in minutes: Etc/GMT∓h for whole hours, "UTC+05:30" otherwise
-    (``tracker.clock.zone`` reads that form; it is shown as "UTC+5:30", see ``timezone_label``)."""
+    (``tracker.clock.zone`` reads that form; a reply shows it as "UTC+5:30": ``Translator.utc_offset``)."""
     if minutes % 60 == 0:
         return offset_zone(minutes // 60)
     if minutes not in _MINUTE_OFFSETS:
@@ -134,14 +137,6 @@ def offset_minutes_zone(minutes: int) -> str:
 def looks_like_offset(text: str) -> bool:
     """Is this text shaped like a UTC offset (valid or not)?"""
     return _OFFSET_SHAPE.match(re.sub(r"\s+", "", (text or "").strip().lower())[:16]) is not None
-
-
-def timezone_label(timezone: str, when: datetime) -> str:
-    """How a zone is shown: a fixed offset as "UTC+5:30" / "UTC+3" (never the inverted "Etc/GMT-3"),
-    a named zone by its name."""
-    if timezone.startswith("Etc/GMT") or FIXED_OFFSET.match(timezone):
-        return utc_offset_label(timezone, when)
-    return timezone
 
 
 def is_fixed_offset(timezone: str) -> bool:
@@ -160,7 +155,10 @@ def find_timezone(text: str) -> str | None:
     lowered = {z.lower(): z for z in zones}
     if raw.lower().replace(" ", "_") in lowered:
         return lowered[raw.lower().replace(" ", "_")]
-    match = _OFFSET.match(re.sub(r"\s+", "", raw.lower()))
+    compact = re.sub(r"\s+", "", raw.lower())
+    if re.fullmatch(_GMT, compact):  # "غرينتش" alone, as the zero offset is written in Arabic
+        return "UTC"
+    match = _OFFSET.match(compact)
     if match:
         sign = -1 if match.group(1) in "-−" else 1
         hours, minutes = int(match.group(2)), int(match.group(3) or 0)
@@ -178,9 +176,7 @@ def find_timezone(text: str) -> str | None:
     return index[best[0]] if best else None
 
 
-def utc_offset_label(timezone: str, when: datetime) -> str:
+def utc_offset_minutes(timezone: str, when: datetime) -> int:
+    """The zone's offset from UTC at `when`, in minutes (east positive)."""
     offset = when.astimezone(zone(timezone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    sign = "+" if minutes >= 0 else "−"
-    h, m = divmod(abs(minutes), 60)
-    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+    return int(offset.total_seconds() // 60) if offset else 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from tzfpy import get_tz
 
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.runtime import Ctx, Reply, handler
 from tracker import users
-from tracker.timezones import find_timezone, is_fixed_offset, offset_zone, timezone_label, utc_offset_label
+from tracker.timezones import find_timezone, is_fixed_offset, offset_zone, utc_offset_minutes
 
 AWAITING = "awaiting"  # key in user_data: what free text is expected next
 OFFSETS = (-5, 0, 1, 2, 3, 4, 5, 6, 7, 8)
@@ -23,8 +24,18 @@ def _language_buttons(current: str) -> list[list[tuple[str, str]]]:
 
 
 def _timezone_buttons(t: Translator) -> list[list[tuple[str, str]]]:
-    offsets = [(f"UTC{h:+d}" if h else "UTC", f"tz:{h}") for h in OFFSETS]
+    offsets = [(t.utc_offset(60 * h), f"tz:{h}") for h in OFFSETS]
     return [offsets[:5], offsets[5:], [(t("tz.skip"), "tz:skip")]]
+
+
+def _offset(t: Translator, timezone: str, when: datetime) -> str:
+    return t.utc_offset(utc_offset_minutes(timezone, when))
+
+
+def _zone_label(t: Translator, timezone: str, when: datetime) -> str:
+    """A zone as the user reads it: a fixed offset in their language ("UTC+3", "غرينتش+٣"; never the
+    inverted POSIX name "Etc/GMT-3"), a named zone by its name, escaped for HTML."""
+    return _offset(t, timezone, when) if is_fixed_offset(timezone) else html.escape(timezone)
 
 
 def timezone_question(ctx: Ctx) -> list[Reply]:
@@ -32,7 +43,10 @@ def timezone_question(ctx: Ctx) -> list[Reply]:
     # The location keyboard first, so the offsets stay under the last message.
     return [
         Reply(ctx.t("tz.location_hint"), location_keyboard=ctx.t("tz.share_location")),
-        Reply(ctx.t("tz.ask", current=ctx.user.timezone), buttons=_timezone_buttons(ctx.t)),
+        Reply(
+            ctx.t("tz.ask", current=_zone_label(ctx.t, ctx.user.timezone, ctx.now)),
+            buttons=_timezone_buttons(ctx.t),
+        ),
     ]
 
 
@@ -54,8 +68,8 @@ async def settings(ctx: Ctx) -> Reply:
         ctx.t(
             "settings.show_offset" if is_fixed_offset(zone) else "settings.show",
             language=LANGUAGE_NAMES[ctx.user.language],
-            timezone=html.escape(timezone_label(zone, ctx.now)),
-            offset=utc_offset_label(zone, ctx.now),
+            timezone=_zone_label(ctx.t, zone, ctx.now),
+            offset=_offset(ctx.t, zone, ctx.now),
         ),
         buttons=[
             [(ctx.t("settings.change_language"), "set:lang"), (ctx.t("settings.change_timezone"), "set:tz")]
@@ -92,8 +106,8 @@ async def _timezone_chosen(ctx: Ctx, timezone: str, *, edit: bool) -> list[Reply
         Reply(
             ctx.t(
                 "tz.set_offset" if is_fixed_offset(timezone) else "tz.set",
-                timezone=html.escape(timezone_label(timezone, ctx.now)),
-                offset=utc_offset_label(timezone, ctx.now),
+                timezone=_zone_label(ctx.t, timezone, ctx.now),
+                offset=_offset(ctx.t, timezone, ctx.now),
             ),
             edit=edit,
             remove_keyboard=not edit,
@@ -113,7 +127,7 @@ async def choose_timezone(ctx: Ctx) -> list[Reply]:
         await users.finish_onboarding(ctx.uow, ctx.user, ctx.now)
         replies = [
             Reply(
-                ctx.t("tz.skipped", timezone=html.escape(timezone_label(ctx.user.timezone, ctx.now))),
+                ctx.t("tz.skipped", timezone=_zone_label(ctx.t, ctx.user.timezone, ctx.now)),
                 edit=True,
             )
         ]

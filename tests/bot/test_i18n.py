@@ -22,6 +22,7 @@ from bot.i18n import (
     translator,
 )
 from quran import ParseError, parse_reading
+from tracker.timezones import find_timezone
 
 
 def _placeholders(text: str) -> set[str]:
@@ -44,6 +45,23 @@ def test_every_language_has_every_message_with_the_same_placeholders():
             # A language may need no plural forms where English has them ("عدد آياتها ١١٠").
             assert text.strip(), f"{lang}:{key} is empty"
             assert _placeholders(text) == (fields or _placeholders(source)), f"{lang}:{key}"
+
+
+def test_utc_offsets_are_written_as_each_language_writes_them():
+    en, ar = translator("en"), translator("ar")
+    minutes = (0, 180, -300, 330, -210)
+    assert [en.utc_offset(m) for m in minutes] == ["UTC", "UTC+3", "UTC−5", "UTC+5:30", "UTC−3:30"]
+    # CLDR's gmtFormat for Arabic, in Arabic-Indic digits
+    assert [ar.utc_offset(m) for m in minutes] == [
+        "غرينتش",
+        "غرينتش+٣",
+        "غرينتش−٥",
+        "غرينتش+٥:٣٠",
+        "غرينتش−٣:٣٠",
+    ]
+    # and what is shown can be typed back
+    zones = [find_timezone(ar.utc_offset(m)) for m in minutes]
+    assert zones == ["UTC", "Etc/GMT-3", "Etc/GMT+5", "UTC+05:30", "UTC-03:30"]
 
 
 def test_arabic_texts_are_arabic():

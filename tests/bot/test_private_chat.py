@@ -53,6 +53,37 @@ async def test_timezone_from_a_shared_location_or_an_offset(conversation):
     assert replies[0].startswith("Timezone: UTC+5 ✓")  # never the inverted POSIX name Etc/GMT-5
 
 
+async def test_an_arabic_user_sees_and_types_offsets_as_arabic_writes_them(conversation):
+    c = conversation
+    await c.send(30, "/start", language="ar")
+    replies = await c.press(30, "العربية", language="ar")
+    labels = [text for row in c.fake.buttons(c.last(30).message.get("reply_markup")) for text, _ in row]
+    assert labels[:10] == [
+        "غرينتش−٥", "غرينتش", "غرينتش+١", "غرينتش+٢", "غرينتش+٣",
+        "غرينتش+٤", "غرينتش+٥", "غرينتش+٦", "غرينتش+٧", "غرينتش+٨",
+    ]  # fmt: skip
+    assert "الحالية: UTC." not in replies[-1] and "الحالية: غرينتش." in replies[-1]
+    replies = await c.press(30, "غرينتش+٣", language="ar")
+    assert replies[0] == "المنطقة الزمنية: غرينتش+٣ ✓"
+    assert (await c.user(30)).timezone == "Etc/GMT-3"
+    # What the bot shows can be typed back, and the question says the current zone the same way
+    await c.send(30, "/settings", language="ar")
+    replies = await c.press(30, "تغيير المنطقة", language="ar")
+    assert "الحالية: غرينتش+٣." in replies[-1]  # not the inverted POSIX name "Etc/GMT-3"
+    replies = await c.send(30, "غرينتش +٥:٣٠", language="ar")
+    assert replies[0] == "المنطقة الزمنية: غرينتش+٥:٣٠ ✓"
+    assert (await c.user(30)).timezone == "UTC+05:30"
+
+
+async def test_a_letter_and_a_number_are_not_an_offset(conversation):
+    c = conversation
+    await c.send(31, "/start")
+    await c.press(31, "English")
+    replies = await c.send(31, "k5")  # once read as "UTC+5", and stored
+    assert replies[0].startswith("I couldn't find a timezone for “k5”")
+    assert (await c.user(31)).timezone == "UTC"
+
+
 async def test_an_unknown_timezone_gets_help_not_a_parse_error(conversation):
     c = conversation
     await c.send(4, "/start")

@@ -9,7 +9,7 @@ import pytest
 from quran import Ayah, Span, hizb_span, juz_of, juz_span, page_of, page_span
 from tracker.amounts import continue_span, reading_day
 from tracker.clock import local_date, zone
-from tracker.timezones import looks_like_offset, offset_minutes_zone, timezone_label
+from tracker.timezones import find_timezone, looks_like_offset, offset_minutes_zone, utc_offset_minutes
 
 
 def test_pages_count_the_page_the_khatm_stopped_in_as_the_first():
@@ -58,9 +58,8 @@ def test_offsets_with_minutes_are_fixed_zones_shown_as_utc_offsets():
     assert zone("UTC+05:30").utcoffset(now) == timedelta(hours=5, minutes=30)
     assert zone("UTC-03:30").utcoffset(now) == -timedelta(hours=3, minutes=30)
     assert local_date(datetime(2026, 6, 1, 19, 0, tzinfo=UTC), "UTC+05:30") == date(2026, 6, 2)
-    assert timezone_label("UTC+05:45", now) == "UTC+5:45"
-    assert timezone_label("Etc/GMT-3", now) == "UTC+3"
-    assert timezone_label("Asia/Karachi", now) == "Asia/Karachi"
+    assert utc_offset_minutes("UTC+05:45", now) == 345
+    assert utc_offset_minutes("Etc/GMT-3", now) == 180
 
 
 @pytest.mark.parametrize(
@@ -72,7 +71,33 @@ def test_offsets_with_minutes_are_fixed_zones_shown_as_utc_offsets():
         ("utc +15", True),
         ("5:30", False),
         ("kahf", False),
+        ("غرينتش+٣", True),
+        # A letter is not a sign: the sign's class once read "+ to −" as a range, which holds every
+        # letter and digit between U+002B and U+2212 (Latin, Arabic "ص" for a page, ...).
+        ("a3", False),
+        ("ص٥", False),
+        ("utc53", True),  # shaped like one (then refused: there is no UTC+53)
     ],
 )
 def test_offset_shaped_text(text, shaped):
     assert looks_like_offset(text) is shaped
+
+
+@pytest.mark.parametrize(
+    ("text", "zone_name"),
+    [
+        ("غرينتش+٣", "Etc/GMT-3"),  # as CLDR writes an offset in Arabic, and the buttons show it
+        ("توقيت غرينتش +٥:٣٠", "UTC+05:30"),
+        ("جرينتش-٥", "Etc/GMT+5"),
+        ("+٣", "Etc/GMT-3"),
+        ("غرينتش", "UTC"),
+        ("UTC−5", "Etc/GMT+5"),
+        # Never a guess from a letter and a number (they read as offsets: "k5" was UTC+5).
+        ("k5", None),
+        ("x12", None),
+        ("utc53", None),
+        ("gmt=3", None),
+    ],
+)
+def test_typed_offsets_in_both_scripts(text, zone_name):
+    assert find_timezone(text) == zone_name

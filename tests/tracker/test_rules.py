@@ -10,7 +10,7 @@ from quran import Ayah, ParseError
 from quran.parser import parse_message
 from tracker.progress import continue_point, estimate_finish
 from tracker.text import is_off_word
-from tracker.timezones import find_timezone, offset_zone, utc_offset_label
+from tracker.timezones import find_timezone, offset_zone, utc_offset_minutes
 
 
 @pytest.mark.parametrize(
@@ -67,9 +67,9 @@ def test_find_timezone(typed, zone):
 
 def test_offset_zones_have_posix_inverted_signs():
     assert offset_zone(3) == "Etc/GMT-3"
-    assert utc_offset_label(offset_zone(3), datetime(2026, 1, 1, tzinfo=UTC)) == "UTC+3"
-    assert utc_offset_label("Asia/Kathmandu", datetime(2026, 1, 1, tzinfo=UTC)) == "UTC+5:45"
-    assert utc_offset_label("America/St_Johns", datetime(2026, 1, 1, tzinfo=UTC)) == "UTC−3:30"
+    assert utc_offset_minutes(offset_zone(3), datetime(2026, 1, 1, tzinfo=UTC)) == 180
+    assert utc_offset_minutes("Asia/Kathmandu", datetime(2026, 1, 1, tzinfo=UTC)) == 345
+    assert utc_offset_minutes("America/St_Johns", datetime(2026, 1, 1, tzinfo=UTC)) == -210
 
 
 def test_continue_point_prefers_right_after_the_latest_reading():
