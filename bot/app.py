@@ -152,6 +152,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(onboarding.settings_choice, pattern=r"^set:(lang|tz)$"))
     app.add_handler(CallbackQueryHandler(reading.undo_button, pattern=r"^undo:\d{1,18}$"))
     app.add_handler(CallbackQueryHandler(reading.pick_button, pattern=r"^pick:\d{8}:[\d,-]{3,50}$"))
+    app.add_handler(CallbackQueryHandler(reading.fix_button, pattern=r"^fix:\d{1,18}:\d{1,2}$"))
     app.add_handler(CallbackQueryHandler(history.delete_button, pattern=r"^del:\d{1,18}(:\d{1,6})?$"))
     app.add_handler(CallbackQueryHandler(history.delete_confirmed, pattern=r"^delok:\d{1,18}:\d{1,6}$"))
     app.add_handler(

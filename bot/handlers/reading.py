@@ -160,6 +160,23 @@ def pick_data(day: date, spans: tuple[Span, ...] | list[Span]) -> str | None:
     return data if len(data.encode()) <= MAX_CALLBACK_BYTES else None
 
 
+def _answer_label(ctx: Ctx, err: ParseError, choice: str, spans: tuple[Span, ...]) -> str:
+    """An answer button names the reading it logs (the page answer of "ص ٥" says it is the page)."""
+    label = spans_label(list(spans), ctx.t)
+    if err.code == "sad_or_page" and choice == "page":  # say which reading this button is
+        p = err.params
+        pages = ctx.t.num(p["start"]) + ("" if p["end"] == p["start"] else "–" + ctx.t.num(p["end"]))
+        label = f"{ctx.t('unit.page')} {pages}: {label}"
+    return label + " ✓"
+
+
+def _asking(err: ParseError, ctx: Ctx, buttons: list[list[tuple[str, str]]]) -> Reply:
+    text = parse_error_text(err, ctx.t)
+    if not buttons:
+        return Reply(text)
+    return Reply(text + "\n" + ctx.t("parse.choose"), buttons=buttons)
+
+
 def question_reply(ctx: Ctx, err: ParseError) -> Reply:
     """An error that is a question ("did you mean Al-Kahf?", "Surah Sad 100 or page 100?"): the
     explanation, and one button per complete reading it could be — one tap logs it."""
@@ -171,16 +188,41 @@ def question_reply(ctx: Ctx, err: ParseError) -> Reply:
             continue
         data = pick_data(day, option.spans)
         if data is not None and option.spans:
-            label = spans_label(list(option.spans), ctx.t)
-            if err.code == "sad_or_page" and choice == "page":  # say which reading this button is
-                p = err.params
-                pages = ctx.t.num(p["start"]) + ("" if p["end"] == p["start"] else "–" + ctx.t.num(p["end"]))
-                label = f"{ctx.t('unit.page')} {pages}: {label}"
-            buttons.append([(label + " ✓", data)])
-    text = parse_error_text(err, ctx.t)
-    if not buttons:
-        return Reply(text)
-    return Reply(text + "\n" + ctx.t("parse.choose"), buttons=buttons)
+            buttons.append([(_answer_label(ctx, err, choice, option.spans), data)])
+    return _asking(err, ctx, buttons)
+
+
+#: Callback data of an answer to an edit's question: "fix:<the edit's update id>:<answer number>"; the
+#: answers themselves wait in the person's conversation state (tracker.corrections.ask_about_edit).
+FIX_PREFIX = "fix:"
+
+
+def _edit_question(
+    ctx: Ctx, err: ParseError, *, chat_id: int, message_id: int, log_update_id: int, text: str
+) -> Reply:
+    """An edit of a log's message that is a question: the answers correct that log (fix_button)."""
+    answers = [
+        (choice, option.spans)
+        for choice, option in err.options
+        if option.spans and len(option.spans) <= readings.MAX_SPANS_PER_LOG  # an amount has no place
+    ]
+    if not answers:
+        return Reply(parse_error_text(err, ctx.t))
+    edit_id = ctx.update.update_id
+    corrections.ask_about_edit(
+        ctx.user_state,
+        [spans for _, spans in answers],
+        chat_id=chat_id,
+        message_id=message_id,
+        log_update_id=log_update_id,
+        edit_update_id=edit_id,
+        source_text=text,
+    )
+    buttons = [
+        [(_answer_label(ctx, err, choice, spans), f"{FIX_PREFIX}{edit_id}:{i}")]
+        for i, (choice, spans) in enumerate(answers)
+    ]
+    return _asking(err, ctx, buttons)
 
 
 def confirmation(
@@ -376,6 +418,8 @@ async def edited_message(ctx: Ctx) -> Reply | None:
     msg = ctx.update.edited_message
     in_private = msg.chat.type == "private"
     ignored = Reply(ctx.t("message.edited")) if in_private and msg.location is None else None
+    where = {"chat_id": msg.chat.id, "message_id": msg.message_id}
+    corrections.forget_question(ctx.user_state, **where)  # it asked about what the message said before
     text = _edited_log_text(msg.text or msg.caption or "")
     if not text or not text.strip():
         return ignored
@@ -384,7 +428,11 @@ async def edited_message(ctx: Ctx) -> Reply | None:
     try:  # day words ("yesterday …") are the parser's; the day stays the one the log was for
         spans = parse_reading(text)
     except ParseError as err:
-        return Reply(parse_error_text(err, ctx.t))
+        log = await corrections.correctable(ctx.uow, ctx.user, **where) if err.options else None
+        if log is None:  # not a question, or no log left to correct: say why, change nothing
+            return Reply(parse_error_text(err, ctx.t))
+        # Only the editor's taps count (the answers wait in their state): safe to ask in a group too.
+        return _edit_question(ctx, err, **where, log_update_id=log, text=text)
     if len(spans) > readings.MAX_SPANS_PER_LOG:
         return Reply(
             ctx.t("log.too_many", count=ctx.t.num(len(spans)), max=ctx.t.num(readings.MAX_SPANS_PER_LOG))
@@ -401,6 +449,11 @@ async def edited_message(ctx: Ctx) -> Reply | None:
     )
     if fixed is None:
         return ignored
+    return _corrected(ctx, fixed)
+
+
+def _corrected(ctx: Ctx, fixed: corrections.Correction) -> Reply:
+    """✏️ what the log said → what it says now; the user's circles hear of it."""
     ctx.services.circle_news(ctx, fixed.logged)
     t = ctx.t
     return Reply(
@@ -411,6 +464,27 @@ async def edited_message(ctx: Ctx) -> Reply | None:
             percent=t.percent(fixed.result.percent),
         )
     )
+
+
+@handler
+async def fix_button(ctx: Ctx) -> Reply:
+    """A tap on an answer to an edit's question: the edited message's log is corrected to it, as if the
+    edit had said so. Out of date (answered, edited again, undone, a day old): a toast, nothing changes."""
+    edit_id, answer = ctx.callback_data.removeprefix(FIX_PREFIX).split(":")
+    fixed = await corrections.answer_edit_question(
+        ctx.uow,
+        ctx.user,
+        ctx.user_state,
+        edit_update_id=int(edit_id),
+        answer=int(answer),
+        update_id=ctx.update.update_id,
+        now=ctx.now,
+    )
+    if fixed is None:
+        return Reply("", toast=ctx.t("edit.stale"))
+    reply = _corrected(ctx, fixed)
+    reply.edit = True  # the question becomes its answer: no buttons left to tap again
+    return reply
 
 
 async def _log_minutes(ctx: Ctx, minutes: int) -> Reply:

@@ -41,6 +41,8 @@ PREFIXES = [
     "set:",
     "grace:",
     "deleteme:",
+    "pick:",
+    "fix:",
     "",
 ]
 KNOWN_USERS = [1, 2, 3]

@@ -85,6 +85,26 @@ async def test_callback_data_cannot_act_on_another_users_entries(conversation):
     assert c.errors == []
 
 
+async def test_the_answer_to_someone_elses_edit_question_corrects_nothing(conversation):
+    """An edit's question ("did you mean Al-Kahf?") waits in its author's state: the same callback data
+    from anyone else — or a made-up answer number from the author — changes no log."""
+    c = conversation
+    await c.onboard(1)
+    await c.onboard(2)
+    update = c.updates.message(1, "Al-Mulk", first_name="Aisha")
+    await c.process(update)
+    await c.process(c.updates.edited_message(1, "kahv 1-10", message_id=update["message"]["message_id"]))
+    [mine] = await c.readings(1)
+    question, data = c.find_button(1, "Al-Kahf 1–10")
+    await c.process(c.updates.callback(2, data, c.fake.sent_messages(2)[-1].message))
+    await c.process(c.updates.callback(1, data.rsplit(":", 1)[0] + ":7", question))
+    assert [(r.id, r.start_index) for r in await c.readings(1)] == [(mine.id, mine.start_index)]
+    assert await c.readings(2) == []
+    await c.process(c.updates.callback(1, data, question))  # the author's own tap still works
+    assert [r.end_index - r.start_index for r in await c.readings(1)] == [9]
+    assert c.errors == []
+
+
 async def test_circle_buttons_do_nothing_for_someone_outside_the_circle(conversation):
     """Every kind of outsider — in the group but never joined, a former member, the admin of another
     circle — presses every circle button; nothing of the circle changes (its juz, its rounds, its settings),
