@@ -42,6 +42,13 @@ async def remember_log(
     await uow.messages.remember(chat_id, message_id, user.id, update_id, now)
 
 
+async def answered(uow: UnitOfWork, *, chat_id: int, message_id: int) -> bool:
+    """Did a tap on the question `message_id` log its answer already? (`remember_log` of the question:
+    each tap is an update of its own, so a double tap, or a tap on another of its answers, would log
+    again.)"""
+    return await uow.messages.find(chat_id, message_id) is not None
+
+
 async def correct_log(
     uow: UnitOfWork,
     user: User,

@@ -377,7 +377,12 @@ async def pick_button(ctx: Ctx) -> Reply:
         or not 0 <= (today - day).days <= amounts.MAX_DAYS_BACK
     ):
         return Reply("", toast=ctx.t("button.stale"))
+    question = ctx.update.callback_query.message  # the bot's question: one tap answers it, once
+    where = {"chat_id": question.chat.id, "message_id": question.message_id}
+    if await corrections.answered(ctx.uow, **where):
+        return Reply("", toast=ctx.t("button.stale"))
     reply = _circles_hear(ctx, await log_parsed(ctx, Parsed(spans), day, source="message", source_text=None))
+    await corrections.remember_log(ctx.uow, ctx.user, **where, update_id=ctx.update.update_id, now=ctx.now)
     reply.edit = True
     return reply
 

@@ -47,6 +47,26 @@ async def test_did_you_mean_is_a_button_that_logs_the_whole_message(conversation
     ]
 
 
+async def test_a_question_is_answered_once_however_often_it_is_tapped(conversation):
+    """Two taps before the question is replaced (a double tap, a slow network), or a tap on its other
+    answer: each is an update of its own, and each once logged the reading again."""
+    c = conversation
+    await c.onboard(28)
+    await c.send(28, "ص 5")  # Surah Sad 5, or page 5?
+    message, surah = c.find_button(28, "Saad 5")
+    _, page = c.find_button(28, "page 5")
+    await c.process(c.updates.callback(28, surah, message))
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(28, surah, message))
+    await c.process(c.updates.callback(28, page, message))
+    assert [(r.start_index, r.end_index) for r in await c.readings(28)] == [(Ayah(38, 5).index,) * 2]
+    from bot.i18n import translator
+
+    assert c.toasts_since(before) == [translator("en")("button.stale")] * 2
+    assert c.texts_since(before) == []
+    assert c.errors == []
+
+
 async def test_sad_or_page_asks_and_page_is_one_tap(conversation):
     c = conversation
     await c.onboard(23, language="ar")
