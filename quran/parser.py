@@ -898,7 +898,7 @@ class _Parser:
         r = _range_text(ta, tb)
         raise ParseError(
             "sad_or_page",
-            f"Did you mean Surah Sad {r} or page {r}? (ص is also short for صفحة.)",
+            f"Did you mean {surah_name(38)} {r} or page {r}? (ص is also short for صفحة.)",
             start=a,
             end=b,
         )

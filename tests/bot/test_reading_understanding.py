@@ -52,7 +52,9 @@ async def test_a_question_is_answered_once_however_often_it_is_tapped(conversati
     answer: each is an update of its own, and each once logged the reading again."""
     c = conversation
     await c.onboard(28)
-    await c.send(28, "ص 5")  # Surah Sad 5, or page 5?
+    replies = await c.send(28, "ص 5")
+    # The surah is named as its button and every reply name it (Tanzil's "Saad"), not "Sad"
+    assert "Did you mean Saad 5 or page 5?" in replies[0]
     message, surah = c.find_button(28, "Saad 5")
     _, page = c.find_button(28, "page 5")
     await c.process(c.updates.callback(28, surah, message))
