@@ -284,3 +284,21 @@ async def test_a_texts_place_in_the_window_frees_a_minute_later_at_either_instan
     assert await log(pair.a, 60.5) == "reaction"  # ... and B took its place
     assert await log(pair.a, 61) == "text"  # the second's is free now
     pair.check_no_errors()
+
+
+async def test_a_redelivered_log_past_the_budget_is_acknowledged_with_its_reaction_again(pair):
+    """The same update at both instances (a lost 200, a webhook retry): the second repeats the first
+    answer, and when that was a reaction, it reacts again — it does not post the text the budget refused."""
+    await _busy_circle(pair)
+    members = list(MEMBERS)
+    for user_id in members[:GROUP_CONFIRMATIONS_PER_MINUTE]:  # the minute's texts are used up
+        await pair.a.process(group_msg(pair, user_id, "/log surah 36"))
+    update = group_msg(pair, members[-1], "/log surah 67")
+    start = len(pair.a.fake.calls)
+    await pair.a.process(update)
+    await pair.b.process(update)  # redelivered to the other instance
+    texts, reactions = _acknowledgements(pair, start)
+    assert texts == [] and len(reactions) == 2, [t.params["text"] for t in texts]
+    assert {r.params["message_id"] for r in reactions} == {update["message"]["message_id"]}
+    assert len(await pair.a.readings(members[-1])) == 1
+    pair.check_no_errors()
