@@ -1,7 +1,7 @@
 """What an update was answered, kept with its claim so a redelivery gets the same answer (storage/updates.py).
 
-Text, buttons and toasts are kept; a picture or a file is not (it was drawn or exported for the first
-delivery): a redelivery repeats the caption-less rest of the answer and never redoes the work.
+Text, buttons, toasts and reactions are kept; a picture or a file is not (it was drawn or exported for the
+first delivery): a redelivery repeats the caption-less rest of the answer and never redoes the work.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-_FIELDS = ("text", "edit", "location_keyboard", "remove_keyboard", "toast")
+_FIELDS = ("text", "edit", "location_keyboard", "remove_keyboard", "toast", "react")
 
 
 def encode(replies: Sequence[Any]) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import messages, optimistic, retry
 from storage.circles import CircleRepo
+from storage.confirmations import ConfirmationRepo
 from storage.hifz import HifzRepo
 from storage.leases import LeaseRepo
 from storage.messages import LoggedMessageRepo
@@ -185,6 +186,7 @@ class UnitOfWork:
         self.handled = HandledRepo(self.session)
         self.minutes = MinutesRepo(self.session)
         self.circles = CircleRepo(self.session)
+        self.confirmations = ConfirmationRepo(self.session)
         self.messages = LoggedMessageRepo(self.session)
         self.hifz = HifzRepo(self.session)
         self.updates = UpdateClaims(self.session, self.users)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -53,6 +54,8 @@ COVERAGE_BYTES = (TOTAL_AYAHS + 7) // 8  # a khatm's coverage bitmap
 # very long (storage.repos.ReadingRepo.windows).
 LONG_READING = 17
 VERY_LONG_READING = 257
+
+TELEGRAM_GROUP_PER_MINUTE = 20  # messages a bot may send one group a minute (Telegram's limit)
 
 # A surrogate key: BIGINT on Postgres, but SQLite only auto-increments a plain INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -313,6 +316,23 @@ class RateBudgetRow(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GroupConfirmations(Base):
+    """When a group's /log confirmations went out as texts in the last minute, one window for every
+    instance (storage/confirmations.py): the upsert that takes from it locks the row until the update
+    commits, so two machines never both see room for the same text (migration 0014, docs/schema.md)."""
+
+    __tablename__ = "group_confirmations"
+    __table_args__ = (
+        CheckConstraint("chat_id < 0", name="group_chat"),
+        CheckConstraint(
+            f"json_array_length(sent) <= {TELEGRAM_GROUP_PER_MINUTE}", name="within_telegram_limit"
+        ),
+    )
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sent: Mapped[list[str]] = mapped_column(JSON)  # ISO 8601 UTC instants
 
 
 class LoggedMessage(Base):

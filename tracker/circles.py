@@ -29,11 +29,26 @@ NUDGE_DAYS_BEFORE = 2  # members with an open juz are nudged from this many days
 NUDGE_KIND = "juz:{round_id}"  # deliveries.kind of a round nudge: once per (member, round)
 MAX_WIRD_PAGES = 20
 MAX_DEADLINE_DAYS = 366
+# Telegram lets a bot send 20 messages a minute to one group. A /log confirmation is a short text while
+# the group is quiet; past this many in a minute it becomes a reaction on the member's message (no new
+# message) — their reading is named in the next batched announcement anyway. The rest of the 20 is left
+# for announcements, status messages and answers to other commands.
+GROUP_CONFIRMATIONS_PER_MINUTE = 8
+CONFIRMATION_WINDOW = timedelta(minutes=1)
 
 
 # ------------------------------------------------------------------------------------------- circles
 async def circle_for_chat(uow: UnitOfWork, chat_id: int) -> Circle | None:
     return await uow.circles.by_chat(chat_id)
+
+
+async def confirm_in_text(uow: UnitOfWork, chat_id: int, now: datetime) -> bool:
+    """May this group log be confirmed with a text (else a reaction)? One budget per group for every
+    instance, taken in the update's unit of work (storage/confirmations.py): the group's window stays
+    locked until the update commits, and the text goes out only after that."""
+    return await uow.confirmations.take(
+        chat_id, now, limit=GROUP_CONFIRMATIONS_PER_MINUTE, window=CONFIRMATION_WINDOW
+    )
 
 
 async def chat_language(uow: UnitOfWork, chat_id: int) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.handlers.circles import GROUP_CONFIRMATIONS_PER_MINUTE
 from fake_telegram import FakeBotAPI
 from storage import Database
 from storage.models import Goal, HandledUpdate, Khatm, User
@@ -205,4 +207,102 @@ async def test_logs_on_the_optimistic_path_racing_undos_under_the_lock_keep_the_
         # before any log of its round and find nothing to undo.
         undone = sum(1 for t in pair.a.texts_since(0) if t.startswith("↩️"))
         assert len(rows) == (round_ + 1) * len(surahs) - undone, round_
+    pair.check_no_errors()
+
+
+GROUP = -1001234567890
+MEMBERS = {1000 + n: f"Member {n:02d}" for n in range(20)}
+
+
+def group_msg(pair: Pair, user_id: int, text: str) -> dict:
+    return pair.a.updates.message(
+        user_id, text, chat_id=GROUP, chat_title="Halaqa", first_name=MEMBERS.get(user_id, NAME)
+    )
+
+
+async def _busy_circle(pair: Pair) -> None:
+    """A circle in GROUP whose 20 members joined over the past hours (their replies long out of the
+    minute the tests count)."""
+    pair.a.fake.set_admins(GROUP, [1])
+    await pair.a.process(group_msg(pair, 1, "/circle"))
+    for user_id in MEMBERS:
+        await pair.a.process(group_msg(pair, user_id, "/join"))
+        pair.a.clock.advance(minutes=5)
+
+
+def _acknowledgements(pair: Pair, since: int) -> tuple[list, list]:
+    """(text confirmations in the group, reactions on members' messages) since call `since`."""
+    calls = pair.a.fake.calls[since:]
+    assert all(call.ok for call in calls), [call.error for call in calls if not call.ok]
+    texts = [
+        c
+        for c in calls
+        if c.method == "sendMessage" and c.params["chat_id"] == GROUP and c.params["text"].startswith("✅")
+    ]
+    reactions = [c for c in calls if c.method == "setMessageReaction"]
+    return texts, reactions
+
+
+async def test_a_busy_group_logging_at_both_instances_at_once_gets_one_budget_of_texts(pair):
+    """The 20 members log in the same instant, half of the updates at each instance: 8 texts in all (not 8
+    at each), and every other log its reaction — nobody is left without an acknowledgement."""
+    await race_in_a_busy_group(pair)
+
+
+async def race_in_a_busy_group(pair: Pair) -> None:
+    await _busy_circle(pair)
+    start = len(pair.a.fake.calls)
+    logs = [group_msg(pair, user_id, f"/log surah {n + 1}") for n, user_id in enumerate(MEMBERS)]
+    await asyncio.gather(*((pair.a if n % 2 else pair.b).process(u) for n, u in enumerate(logs)))
+    texts, reactions = _acknowledgements(pair, start)
+    assert len(texts) == GROUP_CONFIRMATIONS_PER_MINUTE, [t.params["text"] for t in texts]
+    assert len(reactions) == len(MEMBERS) - GROUP_CONFIRMATIONS_PER_MINUTE
+    reacted = {r.params["message_id"] for r in reactions}  # each on a log of its own, none twice
+    assert len(reacted) == len(reactions) and reacted <= {u["message"]["message_id"] for u in logs}
+    for user_id in MEMBERS:
+        assert len(await pair.a.readings(user_id)) == 1, user_id
+    pair.check_no_errors()
+
+
+async def test_a_texts_place_in_the_window_frees_a_minute_later_at_either_instance(pair):
+    """One log a second at instance A fills the group's minute; the other instance (a second machine, or
+    A's successor after a deploy) counts those texts: it reacts until the oldest is a minute old, then
+    gets that one place — and only that one."""
+    await _busy_circle(pair)
+    start_at, members = pair.a.clock.now, iter(MEMBERS)
+
+    async def log(conv, seconds: float) -> str:
+        """-> "text" or "reaction": how the log written `seconds` after the first was acknowledged."""
+        pair.a.clock.set(start_at + timedelta(seconds=seconds))
+        before = len(pair.a.fake.calls)
+        await conv.process(group_msg(pair, next(members), "/log surah 36"))
+        texts, reactions = _acknowledgements(pair, before)
+        assert len(texts) + len(reactions) == 1, (texts, reactions)
+        return "text" if texts else "reaction"
+
+    for n in range(GROUP_CONFIRMATIONS_PER_MINUTE):
+        assert await log(pair.a, n) == "text", n
+    assert await log(pair.b, 30) == "reaction"
+    assert await log(pair.b, 59.9) == "reaction"
+    assert await log(pair.b, 60) == "text"  # the first text is a minute old
+    assert await log(pair.a, 60.5) == "reaction"  # ... and B took its place
+    assert await log(pair.a, 61) == "text"  # the second's is free now
+    pair.check_no_errors()
+
+
+async def test_a_redelivered_log_past_the_budget_is_acknowledged_with_its_reaction_again(pair):
+    """The same update at both instances (a lost 200, a webhook retry): the second repeats the first
+    answer, and when that was a reaction, it reacts again — it does not post the text the budget refused."""
+    await _busy_circle(pair)
+    members = list(MEMBERS)
+    for user_id in members[:GROUP_CONFIRMATIONS_PER_MINUTE]:  # the minute's texts are used up
+        await pair.a.process(group_msg(pair, user_id, "/log surah 36"))
+    update = group_msg(pair, members[-1], "/log surah 67")
+    start = len(pair.a.fake.calls)
+    await pair.a.process(update)
+    await pair.b.process(update)  # redelivered to the other instance
+    texts, reactions = _acknowledgements(pair, start)
+    assert texts == [] and len(reactions) == 2, [t.params["text"] for t in texts]
+    assert {r.params["message_id"] for r in reactions} == {update["message"]["message_id"]}
+    assert len(await pair.a.readings(members[-1])) == 1
     pair.check_no_errors()

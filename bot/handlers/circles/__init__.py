@@ -24,7 +24,6 @@ from telegram.ext import (
 )
 
 from bot.handlers.circles import buttons, commands, membership
-from bot.handlers.circles.commands import GROUP_CONFIRMATIONS_PER_MINUTE, ConfirmationBudget
 from bot.handlers.circles.guards import GROUPS, guarded, is_admin
 from bot.handlers.circles.live import (
     ANNOUNCE_DELAY,
@@ -34,6 +33,7 @@ from bot.handlers.circles.live import (
     schedule_flush,
 )
 from bot.handlers.circles.texts import board_text, digest_text, nudge_text, status_view, summary_text
+from tracker.circles import GROUP_CONFIRMATIONS_PER_MINUTE
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -41,7 +41,6 @@ __all__ = [
     "GROUP_COMMANDS",
     "GROUP_CONFIRMATIONS_PER_MINUTE",
     "PRIVATE_ONLY",
-    "ConfirmationBudget",
     "add_handlers",
     "board_text",
     "circle_news",

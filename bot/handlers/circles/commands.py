@@ -5,8 +5,6 @@ its guards in `bot.handlers.circles.add_handlers`."""
 from __future__ import annotations
 
 import html
-from collections import deque
-from datetime import datetime, timedelta
 
 from bot.handlers.circles.guards import (
     active_circle,
@@ -29,34 +27,7 @@ from tracker.circles import RoundError
 from tracker.clock import local_date
 from tracker.text import is_off_word
 
-# Telegram lets a bot send 20 messages a minute to one group. A /log confirmation is a short reply while
-# the group is quiet; past this many in a minute it becomes a reaction on the member's message (no new
-# message) — their reading is named in the next batched announcement anyway. The rest of the 20 is left
-# for announcements, status messages and answers to other commands.
-GROUP_CONFIRMATIONS_PER_MINUTE = 8
-LOGGED_REACTION = "✍"
-
-
-class ConfirmationBudget:
-    """Text confirmations per group in the last minute (per process: a heuristic that keeps one instance
-    well inside the limit; a budget shared by every instance belongs behind the outbox's rate gate)."""
-
-    def __init__(self, per_minute: int = GROUP_CONFIRMATIONS_PER_MINUTE) -> None:
-        self.per_minute = per_minute
-        self._sent: dict[int, deque[datetime]] = {}
-
-    def take(self, chat_id: int, now: datetime) -> bool:
-        recent = self._sent.setdefault(chat_id, deque())
-        while recent and now - recent[0] >= timedelta(minutes=1):
-            recent.popleft()
-        if len(recent) >= self.per_minute:
-            return False
-        recent.append(now)
-        return True
-
-
-def _budget(ctx: Ctx) -> ConfirmationBudget:
-    return ctx.context.bot_data.setdefault("circles.confirmations", ConfirmationBudget())
+LOGGED_REACTION = "✍"  # a busy group's acknowledgement of a log (tracker.circles.confirm_in_text)
 
 
 async def circle_command(ctx: Ctx) -> Reply:
@@ -121,7 +92,7 @@ async def log_command(ctx: Ctx) -> Reply:
     reply = done.reply
     if done.logged is not None:  # logged: keep the group reply to its first line
         reply.text = reply.text.split("\n")[0]
-        if not _budget(ctx).take(ctx.update.effective_chat.id, ctx.now):
+        if not await circles.confirm_in_text(ctx.uow, ctx.update.effective_chat.id, ctx.now):
             reply.react, reply.buttons = LOGGED_REACTION, None  # a busy group: react, don't post
         for circle_id in done.logged.announce:
             announce_after(ctx, circle_id)
