@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import optimistic
 from storage.models import Circle, CircleMember, JuzAssignment, KhatmRound, Reading, User
 
 
@@ -211,14 +212,26 @@ class CircleRepo:
     async def ranges_since(
         self, user_id: int, since: datetime, first: int, last: int
     ) -> list[tuple[int, int]]:
-        """The user's readings recorded since `since` that touch the ayah range first..last."""
+        """The user's readings recorded since `since` that touch the ayah range first..last — with the
+        optimistic path's own staged reading (storage/optimistic.py), so a member's log that does not yet
+        finish their juz stays on that path."""
         stmt = select(Reading.start_index, Reading.end_index).where(
             Reading.user_id == user_id,
             Reading.recorded_at >= since,
             Reading.end_index >= first,
             Reading.start_index <= last,
         )
-        return [(a, b) for a, b in (await self.s.execute(stmt)).all()]
+        staged, options = optimistic.staged_reading(self.s)
+        ranges = [(a, b) for a, b in (await self.s.execute(stmt, execution_options=options)).all()]
+        if (
+            staged is not None
+            and staged["user_id"] == user_id
+            and staged["recorded_at"] >= since
+            and staged["end_index"] >= first
+            and staged["start_index"] <= last
+        ):
+            ranges.append((staged["start_index"], staged["end_index"]))
+        return ranges
 
     async def claim_digests(self, today: date) -> list[Circle]:
         """Active circles whose weekly digest is not yet out today, marked as sent in the same statement:

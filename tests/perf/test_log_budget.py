@@ -80,3 +80,28 @@ async def test_a_log_with_a_goal_counts_itself_in_todays_line(conversation):
     assert "2 pages left" in out[0], out
     assert "pg_advisory_xact_lock" not in " ".join(n.sql), n.sql
     assert n.round_trips <= 5, n.sql
+
+
+async def test_a_member_holding_an_open_juz_logs_part_of_it_on_the_optimistic_path(circle):
+    """Whether a log finishes the member's juz reads their readings since the claim; that read adds the
+    staged reading itself (`CircleRepo.ranges_since`), so a log that does not finish the juz stays on the
+    path (the read, the member's open juz, its readings, the circles to announce in, the write). The log
+    that finishes it writes the juz's completion: that takes the lock, and the juz is done."""
+    g, c = circle, circle.c
+    await g.send(1, "/khatm 10 days")
+    await g.press(2, "Take juz 30")
+    await c.send(2, "read al-fatiha", first_name="Omar")  # the private chat is warm
+    _, n = await _log(c, 2, "read an-naba", first_name="Omar")  # the first surah of juz 30
+    assert "pg_advisory_xact_lock" not in " ".join(n.sql), n.sql
+    assert n.round_trips <= 5, n.sql
+    assert [a.juz for a, _ in await _open_juz(c, 2)] == [30]
+    out, n = await _log(c, 2, "from an-naziat 1 to an-nas 6", first_name="Omar")  # the rest: juz 30 is done
+    assert out[0].startswith("✅"), out
+    assert "pg_advisory_xact_lock" in " ".join(n.sql), n.sql
+    assert await _open_juz(c, 2) == []  # finished, under the lock
+    assert c.errors == []
+
+
+async def _open_juz(c, user_id: int):
+    async with c.db.unit_of_work() as uow:
+        return await uow.circles.open_assignments_of(user_id)
