@@ -14,6 +14,10 @@ from bot.i18n import Translator
 from quran import Span, juz_of, juz_span, page_of, page_span
 from tracker import coverage
 
+# A busy group's acknowledgement of a log or a correction, instead of a text past the group's budget
+# (tracker.circles.confirm_in_text).
+LOGGED_REACTION = "✍"
+
 _PAGE_WORDS = re.compile(r"(?<!\w)(?:pages?|pg|p|صفحة|صفحات|ص)(?!\w)", re.IGNORECASE)
 _JUZ_WORDS = re.compile(r"(?<!\w)(?:juz'?|juzz|ajza|paras?|جزء|أجزاء|اجزاء|الجزء)(?!\w)", re.IGNORECASE)
 

@@ -9,12 +9,12 @@ from datetime import date
 
 from bot.handlers.onboarding import awaiting_timezone, timezone_not_found, typed_timezone
 from bot.i18n import Translator
-from bot.labels import log_label
+from bot.labels import LOGGED_REACTION, log_label
 from bot.runtime import Ctx, Reply, handler
 from bot.views import dates_line, spans_label, today_lines
 from quran import ParseError, Span, parse_reading, surah_name
 from quran.parser import Parsed, parse_message
-from tracker import amounts, corrections, goals, logbook, readings
+from tracker import amounts, circles, corrections, goals, logbook, readings
 from tracker.logbook import Logged
 from tracker.minutes import MAX_MINUTES, log_minutes, parse_minutes
 from tracker.readings import LogResult, Removed
@@ -454,7 +454,10 @@ async def edited_message(ctx: Ctx) -> Reply | None:
     )
     if fixed is None:
         return ignored
-    return _corrected(ctx, fixed)
+    reply = _corrected(ctx, fixed)
+    if not in_private and not await circles.confirm_in_text(ctx.uow, msg.chat.id, ctx.now):
+        reply.react = LOGGED_REACTION  # a busy group: the correction is acknowledged on the message itself
+    return reply
 
 
 def _corrected(ctx: Ctx, fixed: corrections.Correction) -> Reply:

@@ -19,6 +19,7 @@ from bot.handlers.circles.invites import invite_link
 from bot.handlers.circles.live import announce_after, refresh_after
 from bot.handlers.circles.texts import board_text, member_count
 from bot.handlers.reading import parse_and_log
+from bot.labels import LOGGED_REACTION
 from bot.runtime import Ctx, Reply
 from quran import JUZ_COUNT
 from quran.digits import to_ascii_digits
@@ -26,8 +27,6 @@ from tracker import circles
 from tracker.circles import RoundError
 from tracker.clock import local_date
 from tracker.text import is_off_word
-
-LOGGED_REACTION = "✍"  # a busy group's acknowledgement of a log (tracker.circles.confirm_in_text)
 
 
 async def circle_command(ctx: Ctx) -> Reply:
