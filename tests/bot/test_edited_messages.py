@@ -138,6 +138,16 @@ KAHF_1_10 = (parse_reading("Al-Kahf 1-10")[0].first_index, parse_reading("Al-Kah
 MULK = (parse_reading("Al-Mulk")[0].first_index, parse_reading("Al-Mulk")[0].last_index)
 
 
+async def _asked(c, user_id: int = 22) -> tuple[int, dict, str]:
+    """Al-Mulk logged, then its message edited into "kahv 1-10": (the message, the question, the data of
+    its Al-Kahf 1–10 answer)."""
+    await c.onboard(user_id)
+    message_id = await _say(c, user_id, "Al-Mulk")
+    await _edit(c, user_id, "kahv 1-10", message_id)
+    question, data = c.find_button(user_id, "Al-Kahf 1–10")
+    return message_id, question, data
+
+
 async def test_an_ambiguous_edit_asks_with_buttons_and_changes_nothing(conversation):
     c = conversation
     await c.onboard(22)
@@ -154,10 +164,7 @@ async def test_an_ambiguous_edit_asks_with_buttons_and_changes_nothing(conversat
 
 async def test_the_answer_to_an_edit_corrects_that_log_once(conversation):
     c = conversation
-    await c.onboard(22)
-    message_id = await _say(c, 22, "Al-Mulk")
-    await _edit(c, 22, "kahv 1-10", message_id)
-    question, data = c.find_button(22, "Al-Kahf 1–10")
+    message_id, question, data = await _asked(c)
     texts, _ = await _tap(c, 22, data, question)
     assert len(texts) == 1 and texts[0].startswith("✏️ Corrected: Al-Mulk → Al-Kahf 1–10 · khatm ")
     [reading] = await c.readings(22)  # corrected in place: no second log
@@ -175,10 +182,7 @@ async def test_the_answer_to_an_edit_corrects_that_log_once(conversation):
 
 async def test_a_redelivered_answer_corrects_once_and_repeats_its_reply(conversation):
     c = conversation
-    await c.onboard(22)
-    message_id = await _say(c, 22, "Al-Mulk")
-    await _edit(c, 22, "kahv 1-10", message_id)
-    question, data = c.find_button(22, "Al-Kahf 1–10")
+    _, question, data = await _asked(c)
     update = c.updates.callback(22, data, question)
     await c.process(update)
     before = len(c.fake.calls)
@@ -190,10 +194,7 @@ async def test_a_redelivered_answer_corrects_once_and_repeats_its_reply(conversa
 
 async def test_an_answer_after_undo_is_out_of_date(conversation):
     c = conversation
-    await c.onboard(22)
-    message_id = await _say(c, 22, "Al-Mulk")
-    await _edit(c, 22, "kahv 1-10", message_id)
-    question, data = c.find_button(22, "Al-Kahf 1–10")
+    message_id, question, data = await _asked(c)
     await c.send(22, "/undo")
     texts, toasts = await _tap(c, 22, data, question)
     assert texts == [] and toasts == [_stale()]
