@@ -26,7 +26,9 @@ import datetime as dtm
 import itertools
 import json
 import logging
+import math
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -55,6 +57,9 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+# Telegram: a bot sends "no more than 20 messages per minute in the same group"; past it, 429 with the
+# seconds to wait (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+GROUP_MESSAGES_PER_MINUTE = 20
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 
 Clock = Callable[[], dtm.datetime]
@@ -278,6 +283,7 @@ class FakeBotAPI(BaseRequest):
         self._chats: dict[int, dict[str, Any]] = {}
         self._admins: dict[int, dict[int, str]] = {}
         self._blocked: set[int] = set()
+        self._group_sends: dict[int, deque[dtm.datetime]] = {}  # when each group got its recent messages
         self._failures: list[_Failure] = []
         self._files: dict[str, UploadedFile] = {}
         self._file_ids = itertools.count(1)
@@ -681,7 +687,22 @@ class FakeBotAPI(BaseRequest):
                     raise _bad_request("text buttons are unallowed in the inline keyboard")
         return markup
 
+    def _flood_check(self, chat_id: int) -> None:
+        """A group that had its 20 messages in the last minute gets no more: 429 until the oldest is a
+        minute old, as Telegram answers a bot flooding a group."""
+        if chat_id >= 0:
+            return
+        now = self.clock()
+        recent = self._group_sends.setdefault(chat_id, deque())
+        while recent and (now - recent[0]).total_seconds() >= 60:
+            recent.popleft()
+        if len(recent) >= GROUP_MESSAGES_PER_MINUTE:
+            wait = max(1, math.ceil(60 - (now - recent[0]).total_seconds()))
+            raise _ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+        recent.append(now)
+
     def _new_message(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any]:
+        self._flood_check(chat_id)
         msg: dict[str, Any] = {
             "message_id": self.next_message_id(chat_id),
             "from": self.bot_user(),

@@ -71,7 +71,7 @@ class Conversation:
     clock: TestClock
     db: Any
     errors: list[BaseException] = field(default_factory=list)
-    sleeps: list[float] = field(default_factory=list)  # what the outbox waited (429 retry_after), unslept
+    sleeps: list[float] = field(default_factory=list)  # what the outbox waited (429 retry_after): the clock moves
 
     async def process(self, update: dict) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
@@ -166,6 +166,7 @@ async def running_bot(
 
     async def record_sleep(seconds: float) -> None:
         conv.sleeps.append(seconds)
+        conv.clock.advance(seconds=seconds)  # time passes while the outbox waits, as it would for real
 
     app.bot_data["services"].outbox.sleep = record_sleep
     async with app:

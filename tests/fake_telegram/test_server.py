@@ -206,6 +206,30 @@ async def test_rate_limit_surfaces_as_retry_after_once(
     assert fake.last_text(USER) == "hi again"
 
 
+async def test_a_group_gets_20_messages_a_minute_then_429_until_the_oldest_is_a_minute_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    now = [T0]
+    fake = FakeBotAPI(clock=lambda: now[0])
+    fake.start_chat(USER)
+    group = -1001234567890
+    async with ApplicationBuilder().token(TOKEN).request(fake).build() as app:
+        for i in range(20):  # one every second: all inside one minute
+            await app.bot.send_message(group, f"message {i}")
+            now[0] += dtm.timedelta(seconds=1)
+        with pytest.raises(RetryAfter) as caught:  # the 21st, 20 s after the first
+            await app.bot.send_photo(group, b"\x89PNG" + b"\0" * 64, caption="a picture counts too")
+        assert caught.value.retry_after == dtm.timedelta(seconds=40)  # until the first is a minute old
+        assert fake.calls[-1].error == "Too Many Requests: retry after 40"
+        await app.bot.send_message(USER, "a private chat has no such limit")
+        now[0] = T0 + dtm.timedelta(seconds=60)  # the first is a minute old: room for one
+        await app.bot.send_message(group, "one more")
+        with pytest.raises(RetryAfter):
+            await app.bot.send_message(group, "and no more yet")
+    assert [m.text for m in fake.sent_messages(group)][-2:] == ["message 19", "one more"]
+
+
 async def test_blocked_user_is_forbidden(app: Application, fake: FakeBotAPI) -> None:
     fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=USER)
     await app.bot.send_message(USER + 1, "other chats are unaffected")
