@@ -71,7 +71,7 @@ class Conversation:
     clock: TestClock
     db: Any
     errors: list[BaseException] = field(default_factory=list)
-    sleeps: list[float] = field(default_factory=list)  # what the outbox waited (429 retry_after): the clock moves
+    sleeps: list[float] = field(default_factory=list)  # the outbox's waits (429): the clock moves them
 
     async def process(self, update: dict) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))
