@@ -156,6 +156,20 @@ class HifzRepo:
         stmt = select(HifzReview.page).where(HifzReview.revision_id == revision_id).order_by(HifzReview.page)
         return list((await self.s.execute(stmt)).scalars())
 
+    async def revised_on(self, user_id: int, pages: list[int], day: date, source: str) -> set[int]:
+        """Which of `pages` a revision from `source` covered on the user's local `day`."""
+        stmt = (
+            select(HifzReview.page)
+            .join(HifzRevision, HifzRevision.id == HifzReview.revision_id)
+            .where(
+                HifzReview.user_id == user_id,
+                HifzReview.page.in_(pages),
+                HifzRevision.local_date == day,
+                HifzRevision.source == source,
+            )
+        )
+        return set((await self.s.execute(stmt)).scalars())
+
     async def log_of(self, user_id: int, pages: list[int]) -> dict[int, list[tuple[datetime, int]]]:
         """Each page's review log, oldest first: (when, rating) — what replaying a card needs."""
         stmt = (

@@ -217,9 +217,12 @@ async def revise(
     update_id: int | None = None,
     teacher_id: int | None = None,
     mistakes: int | None = None,
+    once_a_day: bool = False,
 ) -> Revised:
     """A revision of the memorised pages among `pages`, rated `rating` (None: the user's default,
-    to be confirmed or changed by a button)."""
+    to be confirmed or changed by a button). `once_a_day`: pages already revised from `source` on the
+    user's day are left out — a button's second tap (a double tap, the old keyboard) is no second
+    revision, which FSRS would count."""
     now = _utc(now)
     pages = sorted(set(pages))
     if update_id is not None:
@@ -230,6 +233,9 @@ async def revise(
     cards = await uow.hifz.cards_of_pages(user.id, pages)
     revised = [p for p in pages if p in cards]
     missing = [p for p in pages if p not in cards]
+    if once_a_day and revised:
+        done = await uow.hifz.revised_on(user.id, revised, local_date(now, user.timezone), source)
+        revised = [p for p in revised if p not in done]
     if not revised:
         return Revised(None, [], missing)
     rated = rating is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.handlers.reading import confirmation
+from bot.handlers.reading import confirmation, first_tap
 from bot.runtime import Ctx, Reply, handler
 from bot.views import done_button, goal_text, habit_lines, today_lines
 from quran import Span, surah_name, surah_span
@@ -146,6 +146,8 @@ async def done_portion(ctx: Ctx) -> Reply:
         first, last = (int(x) for x in ctx.callback_data.removeprefix("log:").split("-"))
         span = Span.from_indices(first, last)
     except ValueError:
+        return Reply("", toast=ctx.t("button.stale"))
+    if not await first_tap(ctx):
         return Reply("", toast=ctx.t("button.stale"))
     logged = await logbook.record_log(
         ctx.uow, ctx.user, [span], now=ctx.now, update_id=ctx.update.update_id, source="reminder"

@@ -329,7 +329,7 @@ async def done_button(ctx: Ctx) -> list[Reply]:
         pages = _parse_pages(data) or []
     if not pages:
         return [Reply("", toast=ctx.t("button.stale"))]
-    result = await hifz.revise(ctx.uow, ctx.user, pages, ctx.now, source="review")
+    result = await hifz.revise(ctx.uow, ctx.user, pages, ctx.now, source="review", once_a_day=True)
     if result.revision_id is None:
         return [Reply("", toast=ctx.t("button.stale"))]
     text, buttons = review_text(ctx.t, await hifz.today_list(ctx.uow, ctx.user, ctx.now))

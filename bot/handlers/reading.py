@@ -377,14 +377,24 @@ async def pick_button(ctx: Ctx) -> Reply:
         or not 0 <= (today - day).days <= amounts.MAX_DAYS_BACK
     ):
         return Reply("", toast=ctx.t("button.stale"))
-    question = ctx.update.callback_query.message  # the bot's question: one tap answers it, once
-    where = {"chat_id": question.chat.id, "message_id": question.message_id}
-    if await corrections.answered(ctx.uow, **where):
+    if not await first_tap(ctx):
         return Reply("", toast=ctx.t("button.stale"))
     reply = _circles_hear(ctx, await log_parsed(ctx, Parsed(spans), day, source="message", source_text=None))
-    await corrections.remember_log(ctx.uow, ctx.user, **where, update_id=ctx.update.update_id, now=ctx.now)
     reply.edit = True
     return reply
+
+
+async def first_tap(ctx: Ctx) -> bool:
+    """Is this the first tap that logs from the message its button is on (a question's answers, a
+    portion's Done)? Each tap is an update of its own, so a double tap — or the old keyboard, before the
+    edit that replaces it arrives — would log again. The first one marks the message as the one that
+    logged this update's readings (`corrections.remember_log`), in the update's transaction."""
+    message = ctx.update.callback_query.message
+    where = {"chat_id": message.chat.id, "message_id": message.message_id}
+    if await corrections.answered(ctx.uow, **where):
+        return False
+    await corrections.remember_log(ctx.uow, ctx.user, **where, update_id=ctx.update.update_id, now=ctx.now)
+    return True
 
 
 @handler(optimistic=True)  # the hot path: two round trips when nothing else of the person's is running

@@ -151,3 +151,18 @@ async def test_next_without_a_goal_offers_a_page_from_where_you_are(conversation
     ]
     replies = await c.press(9, "Done ✓")
     assert replies[0].startswith(f"✅ Al-Kahf 21–{end.ayah} · {end.ayah - 20} ayahs")
+
+
+async def test_a_portions_done_tapped_twice_logs_it_once(conversation):
+    """The Done ✓ under /next (and under a reminder's portion) logs that portion; a second tap of the
+    same button — a double tap, or the old keyboard before the edit arrives — once logged it again."""
+    c = conversation
+    await c.send(10, "Al-Kahf 1-20")
+    await c.send(10, "/next")
+    message, data = c.find_button(10, "Done ✓")
+    await c.process(c.updates.callback(10, data, message))
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(10, data, message))
+    assert c.toasts_since(before) == ["That button no longer applies."]
+    assert len(await c.readings(10)) == 2  # Al-Kahf 1-20, and the portion once
+    assert c.errors == []

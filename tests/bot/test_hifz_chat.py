@@ -170,3 +170,27 @@ async def test_export_includes_hifz_and_deleteme_removes_it(conversation):
     await c.press(1, "Yes, delete everything")
     for model in (HifzCard, HifzRevision):
         assert await _count(c, model) == 0
+
+
+async def test_a_done_button_tapped_twice_revises_its_pages_once(conversation):
+    """Each tap is its own update: a double tap (or the old keyboard, a slow client) once reviewed the
+    same cards twice in a row, which moves FSRS's schedule as two revisions would."""
+    c = conversation
+    await c.onboard(3)
+    await c.send(3, "memorized al-mulk")
+    c.clock.advance(days=2)
+    await c.send(3, "/review")
+    message, data = c.find_button(3, "Al-Mulk")
+    await c.process(c.updates.callback(3, data, message))
+    async with c.db.unit_of_work() as uow:
+        after_one = {card.page: (card.reps, card.due, card.stability) for card in await uow.hifz.cards(3)}
+    before = len(c.fake.calls)
+    await c.process(c.updates.callback(3, data, message))  # the same button again
+    assert c.toasts_since(before) == ["That button no longer applies."]
+    async with c.db.unit_of_work() as uow:
+        after_two = {card.page: (card.reps, card.due, card.stability) for card in await uow.hifz.cards(3)}
+    assert after_two == after_one
+    assert await _count(c, HifzRevision) == 2  # the memorisation, one revision
+    c.clock.advance(days=1)  # another day, the same list's button is a revision of that day
+    await c.process(c.updates.callback(3, data, message))
+    assert await _count(c, HifzRevision) == 3

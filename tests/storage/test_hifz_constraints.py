@@ -164,3 +164,19 @@ async def test_deleting_a_user_deletes_their_hifz_and_keeps_their_students_histo
     async with db.unit_of_work() as uow:
         for model in (HifzCard, HifzRevision, HifzReview, HifzSettings, HifzShare, Halaqa):
             assert await uow.session.scalar(select(func.count()).select_from(model)) == 0, model
+
+
+async def test_pages_revised_from_a_source_on_a_day(db):
+    """What a review button's second tap is checked against (`tracker.hifz.revise(once_a_day=True)`)."""
+    async with db.unit_of_work() as uow:
+        await _user(uow)
+        await uow.hifz.add_cards([_card(p) for p in (562, 563, 564)])
+        await uow.hifz.add_revision(_revision(source="review"), [562, 563])
+        await uow.hifz.add_revision(_revision(source="message"), [564])
+        await uow.hifz.add_revision(_revision(source="review", local_date=TODAY - timedelta(days=1)), [564])
+    async with db.unit_of_work() as uow:
+        pages = [562, 563, 564]
+        assert await uow.hifz.revised_on(1, pages, TODAY, "review") == {562, 563}
+        assert await uow.hifz.revised_on(1, pages, TODAY, "message") == {564}
+        assert await uow.hifz.revised_on(1, pages, TODAY - timedelta(days=1), "review") == {564}
+        assert await uow.hifz.revised_on(2, pages, TODAY, "review") == set()
