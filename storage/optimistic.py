@@ -66,11 +66,15 @@ def install_guard(engine: Engine) -> None:
             return
         if context is not None and context.execution_options.get(FINAL):
             return
-        if statement.lstrip()[:6].upper() != "SELECT" or "FOR UPDATE" in statement:
+        sees_staged = context is not None and context.execution_options.get(SEES_STAGED)
+        head = statement.lstrip()[:6].upper()
+        # A read of the repository's marked SEES_STAGED may open with read-only CTEs (`windows`).
+        reads = head == "SELECT" or (sees_staged and head.startswith("WITH"))
+        if not reads or "FOR UPDATE" in statement:
             conn.info[REFUSED] = True  # even if something catches it, the final write will not go in
             raise NeedsLock(f"writes: {statement[:60]!r}")
         if conn.info.get(PENDING) and _STAGED_TABLES.search(statement):  # read-your-writes
-            if context is not None and context.execution_options.get(SEES_STAGED):
+            if sees_staged:
                 return
             conn.info[REFUSED] = True  # under the lock the reading is in before this query
             raise NeedsLock(f"reads after a staged write: {statement[:60]!r}")

@@ -243,8 +243,11 @@ class KhatmRepo:
         stmt = select(Khatm.user_id, Khatm.completed_at).where(
             Khatm.user_id.in_(user_ids), Khatm.completed_at.is_not(None)
         )
+        # The optimistic path's staged write changes only the open khatm's coverage (a log that would
+        # complete it takes the lock): these rows are the same before it and after it.
+        _, options = optimistic.staged_reading(self.s)
         out: dict[int, list[datetime]] = {}
-        for user_id, at in (await self.s.execute(stmt)).all():
+        for user_id, at in (await self.s.execute(stmt, execution_options=options)).all():
             out.setdefault(user_id, []).append(at)
         return out
 
@@ -358,6 +361,43 @@ def _windows_sql(n: int, lateral: bool) -> TextClause:
     return text(sql).bindparams(*binds).columns(*columns)
 
 
+def _with_staged(
+    window: Window, probe: tuple[int, int, date, date], staged: dict[str, Any], before: bytes | None
+) -> Window:
+    """`window` as it would be with the optimistic path's staged reading in (its read cannot see it):
+    exactly, or `NeedsLock` where that cannot be known without another read.
+
+    - dated after the window, or in another khatm: only the user's first day may move;
+    - dated before the window: one of the earlier readings that may reach into it;
+    - dated in a window that runs to the end of time (`khatm_by`'s "since today"): one of its readings.
+      What it covers that the khatm had before it (`before`, the coverage bitmap as read: bit i-1 is
+      ayah index i, models.Khatm.coverage) and no other reading of the window covers was covered
+      before the window — every reading of the khatm is dated before it or in it — so it joins the
+      earlier ones, and what the window adds stays exact;
+    - dated in a bounded window: a later reading might have covered the same ayahs, so give way.
+    """
+    _, khatm_id, first, last = probe
+    a, b, day = staged["start_index"], staged["end_index"], staged["local_date"]
+    first_day = day if window.first_day is None else min(window.first_day, day)
+    if staged["khatm_id"] != khatm_id or day > last:
+        return Window(window.ranges, window.before, first_day)
+    if day < first:
+        return Window(window.ranges, [*window.before, (a, b)], first_day)
+    if last != date.max:
+        raise optimistic.NeedsLock("a staged reading inside a bounded window")
+    had = int.from_bytes(before or b"", "little")
+    earlier = [
+        i for i in range(a, b + 1) if had >> (i - 1) & 1 and not any(x <= i <= y for x, y in window.ranges)
+    ]
+    runs: list[tuple[int, int]] = []
+    for i in earlier:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return Window([*window.ranges, (a, b)], [*window.before, *runs], first_day)
+
+
 class ReadingRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -403,7 +443,8 @@ class ReadingRepo:
         if len(rows) != 1 or khatm is None or coverage is None:
             raise optimistic.NeedsLock("a log of several passages, or without its khatm's coverage")
         row = {**rows[0], "id": self.s.info[optimistic.READING_ID]}
-        self.s.info[optimistic.READING] = {"row": row, "coverage": coverage}
+        # "before": the coverage as read, which `windows` needs to place the staged reading exactly
+        self.s.info[optimistic.READING] = {"row": row, "coverage": coverage, "before": khatm.coverage}
         set_committed_value(khatm, "coverage", coverage)  # the write carries it: nothing to flush
         return [Reading(**row)]
 
@@ -516,12 +557,20 @@ class ReadingRepo:
         before `first` that reach into them, and the user's first reading day — one statement per
         WINDOWS_CHUNK probes, whose cost follows the readings of those days and how often their ayahs
         were read, not the history. (New in the window: its ranges less the `before` ones.)"""
+        staged, options = optimistic.staged_reading(self.s)  # the optimistic path's own reading too
         found: dict[int, Window] = {}
         for i in range(0, len(probes), WINDOWS_CHUNK):
-            found |= await self._windows(probes[i : i + WINDOWS_CHUNK])
+            found |= await self._windows(probes[i : i + WINDOWS_CHUNK], options)
+        if staged is not None:
+            before = self.s.info[optimistic.READING]["before"]
+            for probe in probes:
+                if probe[0] == staged["user_id"]:
+                    found[probe[1]] = _with_staged(found[probe[1]], probe, staged, before)
         return found
 
-    async def _windows(self, probes: list[tuple[int, int, date, date]]) -> dict[int, Window]:
+    async def _windows(
+        self, probes: list[tuple[int, int, date, date]], options: dict[str, Any]
+    ) -> dict[int, Window]:
         # Padded to a power of two with probes of no khatm (ids start at 1): a handful of statement texts
         # for the tick's batches of any size, not one per size.
         size = 1 << (len(probes) - 1).bit_length()
@@ -531,7 +580,8 @@ class ReadingRepo:
             params.update({f"u{i}": user_id, f"k{i}": khatm_id, f"f{i}": first, f"l{i}": last})
         found: dict[int, tuple[list, list, list]] = {k: ([], [], []) for _, k, _, _ in padded}
         lateral = self.s.bind.dialect.name == "postgresql"
-        for kind, khatm_id, start, end, day in await self.s.execute(_windows_sql(size, lateral), params):
+        rows = await self.s.execute(_windows_sql(size, lateral), params, execution_options=options)
+        for kind, khatm_id, start, end, day in rows:
             found[khatm_id][kind].append(day if kind == 2 else (start, end))
         found.pop(0, None)
         return {k: Window(w, b, next((d for d in f if d), None)) for k, (w, b, f) in found.items()}

@@ -16,6 +16,18 @@ CONVERSATIONS = {
     "juz": ["/goal 1 juz", "read al-baqarah 1-20", "read al-baqarah 21-40", "read al-fatiha"],
     "ayahs": ["/goal 20 ayahs", "2:1-10", "2:11", "read al-mulk", "2:255"],
     "khatm by": ["/goal khatm in 30 days", "read al-fatiha", "juz 2", "read al-kahf 1-20"],
+    # the day's target moves with what was covered before today: readings dated earlier, today's
+    # overlapping them, and a log for an earlier day (each a case of ReadingRepo.windows's staged reading)
+    "khatm by, re-read": [
+        "/goal khatm in 30 days",
+        "read al-kahf 1-20 yesterday",
+        "read al-kahf 10-30",
+        "read al-kahf 25-40",
+        "read al-mulk 2 days ago",
+        "read yasin 1-20",
+        "read yasin 10-30 yesterday",  # an earlier day's reading over today's: Yaseen 10-20 was before
+        "read al-kahf 1-50",
+    ],
     "minutes": ["/goal 15 minutes", "read for 10 minutes", "read al-mulk", "read for 5 minutes"],
     "no goal": ["read al-mulk", "read al-mulk", "read 5 pages", "read al-mulk and yasin", "hello there"],
 }

@@ -82,6 +82,21 @@ async def test_a_log_with_a_goal_counts_itself_in_todays_line(conversation):
     assert n.round_trips <= 5, n.sql
 
 
+async def test_a_log_with_a_khatm_by_goal_stays_on_the_optimistic_path(conversation):
+    """The day's target of a khatm-by-a-date goal reads what the khatm covered before today — the
+    readings dated today and the earlier ones that reach into them (`ReadingRepo.windows`), a table the
+    staged write changes; that read places the staged reading itself, so the log stays on the path."""
+    c = conversation
+    await c.onboard(12)
+    await c.send(12, "/goal khatm in 30 days")
+    await c.send(12, "read al-kahf 1-20 yesterday")
+    for text in ("read al-kahf 10-30", "read yasin 2 days ago"):  # in today's window, and before it
+        out, n = await _log(c, 12, text)
+        assert out[0].startswith("✅"), out
+        assert "pg_advisory_xact_lock" not in " ".join(n.sql), (text, n.sql)
+        assert n.round_trips <= 7, n.sql
+
+
 async def test_a_member_holding_an_open_juz_logs_part_of_it_on_the_optimistic_path(circle):
     """Whether a log finishes the member's juz reads their readings since the claim; that read adds the
     staged reading itself (`CircleRepo.ranges_since`), so a log that does not finish the juz stays on the
