@@ -385,10 +385,11 @@ def _with_staged(
         return Window(window.ranges, [*window.before, (a, b)], first_day)
     if last != date.max:
         raise optimistic.NeedsLock("a staged reading inside a bounded window")
-    had = int.from_bytes(before or b"", "little")
-    earlier = [
-        i for i in range(a, b + 1) if had >> (i - 1) & 1 and not any(x <= i <= y for x, y in window.ranges)
-    ]
+    in_window = 0
+    for x, y in window.ranges:
+        in_window |= ((1 << (y - x + 1)) - 1) << (x - 1)
+    had = int.from_bytes(before or b"", "little") & ~in_window
+    earlier = [i for i in range(a, b + 1) if had >> (i - 1) & 1]
     runs: list[tuple[int, int]] = []
     for i in earlier:
         if runs and runs[-1][1] == i - 1:
