@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
@@ -115,6 +116,29 @@ def _city_index() -> dict[str, str]:
     return index
 
 
+@dataclass(frozen=True)
+class TimezoneMatch:
+    zone: str
+    # The city a misspelt name was taken for ("lahor" -> "Lahore"): a guess, to be confirmed by the
+    # person before it is stored. None when the text named the zone, a city or an offset exactly.
+    guessed: str | None = None
+
+
+def match_timezone(text: str) -> TimezoneMatch | None:
+    """What the user typed as a timezone: the zone it names, and whether that is a guess."""
+    zone_name = _exact_timezone(text)
+    if zone_name is not None or looks_like_offset(text):
+        return TimezoneMatch(zone_name) if zone_name is not None else None
+    key = _key((text or "").strip()[:64])
+    if not key:
+        return None
+    best = process.extractOne(key, _city_index().keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    if best is None:
+        return None
+    city = best[0] if not best[0].isascii() else best[0].title()
+    return TimezoneMatch(_city_index()[best[0]], guessed=city)
+
+
 def offset_zone(hours: int) -> str:
     """The fixed-offset zone for a whole-hour offset. POSIX signs are inverted: UTC+3 is Etc/GMT-3."""
     if not -12 <= hours <= 14:
@@ -144,7 +168,14 @@ def is_fixed_offset(timezone: str) -> bool:
 
 
 def find_timezone(text: str) -> str | None:
-    """An IANA zone for what the user typed, or None if nothing matches well enough."""
+    """An IANA zone for what the user typed, or None if nothing matches well enough (a misspelt city
+    included: `match_timezone` says when the zone is a guess)."""
+    match = match_timezone(text)
+    return match.zone if match is not None else None
+
+
+def _exact_timezone(text: str) -> str | None:
+    """The zone the text names exactly — a zone, a known city, an offset — or None."""
     raw = (text or "").strip()[:64]
     if not raw:
         return None
@@ -168,12 +199,7 @@ def find_timezone(text: str) -> str | None:
             return offset_minutes_zone(sign * (hours * 60 + minutes))
         except ValueError:
             return None
-    key = _key(raw)
-    index = _city_index()
-    if key in index:
-        return index[key]
-    best = process.extractOne(key, index.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-    return index[best[0]] if best else None
+    return _city_index().get(_key(raw))
 
 
 def utc_offset_minutes(timezone: str, when: datetime) -> int:

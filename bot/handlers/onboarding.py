@@ -10,7 +10,13 @@ from tzfpy import get_tz
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.runtime import Ctx, Reply, handler
 from tracker import users
-from tracker.timezones import find_timezone, is_fixed_offset, offset_zone, utc_offset_minutes
+from tracker.timezones import (
+    find_timezone,
+    is_fixed_offset,
+    match_timezone,
+    offset_zone,
+    utc_offset_minutes,
+)
 
 AWAITING = "awaiting"  # key in user_data: what free text is expected next
 OFFSETS = (-5, 0, 1, 2, 3, 4, 5, 6, 7, 8)
@@ -134,6 +140,8 @@ async def choose_timezone(ctx: Ctx) -> list[Reply]:
         if first_time:
             replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
         return replies
+    if "/" in choice and find_timezone(choice) == choice:  # the zone a misspelt city looked like
+        return await _timezone_chosen(ctx, choice, edit=True)
     try:
         zone = offset_zone(int(choice))
     except ValueError:
@@ -155,9 +163,21 @@ def awaiting_timezone(ctx: Ctx) -> bool:
 
 
 async def typed_timezone(ctx: Ctx, text: str) -> list[Reply] | None:
-    """Free text while a timezone is expected: a zone, a city or an offset. None if it is none of them."""
-    zone = find_timezone(text)
-    return None if zone is None else await _timezone_chosen(ctx, zone, edit=False)
+    """Free text while a timezone is expected: a zone, a city or an offset. None if it is none of them.
+    A misspelt city is a question with the zone it looks like on a button, never a stored guess."""
+    match = match_timezone(text)
+    if match is None:
+        return None
+    if match.guessed is None:
+        return await _timezone_chosen(ctx, match.zone, edit=False)
+    label = _zone_label(ctx.t, match.zone, ctx.now)
+    question = ctx.t(
+        "tz.did_you_mean",
+        city=html.escape(match.guessed),
+        timezone=label,
+        offset=_offset(ctx.t, match.zone, ctx.now),
+    )
+    return [Reply(question, buttons=[[(f"✓ {match.zone}", f"tz:{match.zone}")], *_timezone_buttons(ctx.t)])]
 
 
 def timezone_not_found(ctx: Ctx, text: str) -> Reply:

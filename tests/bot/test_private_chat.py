@@ -341,3 +341,29 @@ async def test_blocked_user_is_unblocked_when_they_write_again(conversation):
     async with c.db.unit_of_work() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(User)) == 1
         assert await uow.session.scalar(select(func.count()).select_from(Reading)) == 0
+
+
+async def test_a_misspelt_city_is_a_question_not_a_stored_guess(conversation):
+    c = conversation
+    await c.send(32, "/start")
+    await c.press(32, "English")
+    replies = await c.send(32, "lahor")
+    assert replies[0] == (
+        "Did you mean Lahore? That is Asia/Karachi (UTC+5 now). Tap it to set it, or type your city again."
+    )
+    user = await c.user(32)
+    assert (user.timezone, user.onboarded_at) == ("UTC", None)  # nothing stored yet
+    replies = await c.press(32, "✓ Asia/Karachi")
+    assert replies[0] == "Timezone: Asia/Karachi (UTC+5) ✓"
+    assert (await c.user(32)).timezone == "Asia/Karachi"
+
+
+async def test_a_misspelt_city_can_be_typed_again_instead(conversation):
+    c = conversation
+    await c.send(33, "/start", language="ar")
+    await c.press(33, "العربية", language="ar")
+    [question] = await c.send(33, "makka", language="ar")
+    assert question.startswith("هل تقصد") and "Asia/Riyadh" in question and "غرينتش+٣" in question
+    replies = await c.send(33, "Makkah", language="ar")  # spelt out: no question
+    assert replies[0] == "المنطقة الزمنية: \u2068Asia/Riyadh\u2069 (غرينتش+٣) ✓"  # a Latin name, isolated
+    assert (await c.user(33)).timezone == "Asia/Riyadh"
