@@ -42,11 +42,17 @@ async def remember_log(
     await uow.messages.remember(chat_id, message_id, user.id, update_id, now)
 
 
-async def answered(uow: UnitOfWork, *, chat_id: int, message_id: int) -> bool:
-    """Did a tap on the question `message_id` log its answer already? (`remember_log` of the question:
-    each tap is an update of its own, so a double tap, or a tap on another of its answers, would log
-    again.)"""
-    return await uow.messages.find(chat_id, message_id) is not None
+async def first_answer(
+    uow: UnitOfWork, user: User, *, chat_id: int, message_id: int, update_id: int, now: datetime
+) -> bool:
+    """Is this the first tap that logs from the bot's message `message_id` (a question's answers, a
+    portion's Done)? Each tap is an update of its own, so a double tap — or the old keyboard, before the
+    edit that replaces it arrives — would log again. The first one marks the message as the one that
+    logged `update_id`'s readings (`remember_log`), in the same unit of work."""
+    if await uow.messages.find(chat_id, message_id) is not None:
+        return False
+    await remember_log(uow, user, chat_id=chat_id, message_id=message_id, update_id=update_id, now=now)
+    return True
 
 
 async def correct_log(

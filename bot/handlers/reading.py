@@ -385,16 +385,16 @@ async def pick_button(ctx: Ctx) -> Reply:
 
 
 async def first_tap(ctx: Ctx) -> bool:
-    """Is this the first tap that logs from the message its button is on (a question's answers, a
-    portion's Done)? Each tap is an update of its own, so a double tap — or the old keyboard, before the
-    edit that replaces it arrives — would log again. The first one marks the message as the one that
-    logged this update's readings (`corrections.remember_log`), in the update's transaction."""
+    """The first tap that logs from the message this button is on (`corrections.first_answer`)?"""
     message = ctx.update.callback_query.message
-    where = {"chat_id": message.chat.id, "message_id": message.message_id}
-    if await corrections.answered(ctx.uow, **where):
-        return False
-    await corrections.remember_log(ctx.uow, ctx.user, **where, update_id=ctx.update.update_id, now=ctx.now)
-    return True
+    return await corrections.first_answer(
+        ctx.uow,
+        ctx.user,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        update_id=ctx.update.update_id,
+        now=ctx.now,
+    )
 
 
 @handler(optimistic=True)  # the hot path: two round trips when nothing else of the person's is running
