@@ -116,6 +116,17 @@ def _city_index() -> dict[str, str]:
     return index
 
 
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone, by its name in lower case (`available_timezones` walks tzdata: ~5 ms a call)."""
+    return {z.lower(): z for z in available_timezones()}
+
+
+def is_zone(name: str) -> bool:
+    """Is `name` an IANA zone, exactly as spelt?"""
+    return _zones().get(name.lower()) == name
+
+
 @dataclass(frozen=True)
 class TimezoneMatch:
     zone: str
@@ -179,13 +190,11 @@ def _exact_timezone(text: str) -> str | None:
     raw = (text or "").strip()[:64]
     if not raw:
         return None
-    zones = available_timezones()
     for candidate in (raw, raw.replace(" ", "_")):
-        if candidate in zones:
+        if is_zone(candidate):
             return candidate
-    lowered = {z.lower(): z for z in zones}
-    if raw.lower().replace(" ", "_") in lowered:
-        return lowered[raw.lower().replace(" ", "_")]
+    if raw.lower().replace(" ", "_") in _zones():
+        return _zones()[raw.lower().replace(" ", "_")]
     compact = re.sub(r"\s+", "", raw.lower())
     if re.fullmatch(_GMT, compact):  # "غرينتش" alone, as the zero offset is written in Arabic
         return "UTC"

@@ -13,6 +13,7 @@ from tracker import users
 from tracker.timezones import (
     find_timezone,
     is_fixed_offset,
+    is_zone,
     match_timezone,
     offset_zone,
     utc_offset_minutes,
@@ -140,7 +141,7 @@ async def choose_timezone(ctx: Ctx) -> list[Reply]:
         if first_time:
             replies.append(Reply(ctx.t("start.ready"), remove_keyboard=True))
         return replies
-    if "/" in choice and find_timezone(choice) == choice:  # the zone a misspelt city looked like
+    if is_zone(choice):  # the zone a misspelt city looked like ("tz:Asia/Karachi")
         return await _timezone_chosen(ctx, choice, edit=True)
     try:
         zone = offset_zone(int(choice))
